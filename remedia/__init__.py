@@ -1,0 +1,3 @@
+"""remedia: a pipeline service for media corrections."""
+
+__version__ = "0.1.0"
