@@ -13,7 +13,14 @@ from remedia.flows import FlowError, ParameterError, UnknownFlow, catalogue
 from .flow_settings import FlowSettings
 from .flows_command import flows_command
 from .params import ParamSyntaxError, parse_param_pairs
-from .run_command import EXIT_CANCELLED, EXIT_USAGE, RunRequest, UsageError, infer_format, run_command
+from .run_command import (
+    EXIT_CANCELLED,
+    EXIT_USAGE,
+    RunRequest,
+    UsageError,
+    infer_format,
+    run_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
