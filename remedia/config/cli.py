@@ -8,8 +8,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from remedia.flows import FlowError, ParameterError, UnknownFlow, catalogue
+from remedia.flows import Flow, FlowError, ParameterError, UnknownFlow, catalogue
 
+from .django_setup import migrate
 from .flow_settings import FlowSettings
 from .flows_command import flows_command
 from .params import ParamSyntaxError, parse_param_pairs
@@ -40,6 +41,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     flows = commands.add_parser("flows", help="list the flows, their parameters and steps")
     flows.add_argument("--json", action="store_true", help="print JSON")
+
+    submit = commands.add_parser("submit", help="enqueue a run for the workers")
+    submit.add_argument("flow", help="flow name, e.g. image.correct (NAME@VERSION for a version)")
+    submit.add_argument("input", type=Path, help="the file to correct")
+    submit.add_argument(
+        "-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter"
+    )
+    submit.add_argument("--follow", action="store_true", help="watch the steps until the end")
+    submit.add_argument("--json", action="store_true", help="print JSON")
+
+    worker = commands.add_parser("worker", help="run steps from the broker")
+    worker.add_argument(
+        "-Q", "--queues", default="default", help="comma-separated step queues (default: default)"
+    )
+    worker.add_argument("-c", "--concurrency", type=int, help="processes (default: one per core)")
+    worker.add_argument("--pool", default="prefork", choices=["prefork", "solo", "threads"])
+    worker.add_argument("--loglevel", default="warning")
+
+    beat = commands.add_parser("beat", help="send the periodic tasks (the reaper)")
+    beat.add_argument("--loglevel", default="warning")
+
+    commands.add_parser("migrate", help="create or update the run store's tables")
     return parser
 
 
@@ -48,22 +71,56 @@ def _fail(message: str) -> int:
     return EXIT_USAGE
 
 
-def _run(args: argparse.Namespace) -> int:
+def _flow_and_params(args: argparse.Namespace, output: Path | None) -> tuple[Flow, dict]:
     name, _, version = args.flow.partition("@")
+    if version and not version.isdigit():
+        raise UsageError(
+            f"{args.flow!r}: a version after @ is a whole number, e.g. image.correct@1"
+        )
+    flow = catalogue.flow(name, int(version) if version else None)
+    if not args.input.is_file():
+        raise UsageError(f"no input file at {args.input}")
+    params = infer_format(flow, parse_param_pairs(args.param), output)
+    flow.validate_params(params)
+    return flow, params
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
-        flow = catalogue.flow(name, int(version) if version else None)
-    except ValueError:
-        return _fail(f"{args.flow!r}: a version after @ is a whole number, e.g. image.correct@1")
-    source: Path = args.input
-    if not source.is_file():
-        return _fail(f"no input file at {source}")
-    try:
-        params = infer_format(flow, parse_param_pairs(args.param), args.output)
-        flow.validate_params(params)
+        flow, params = _flow_and_params(args, args.output)
     except (ParamSyntaxError, UsageError, ParameterError) as exc:
         return _fail(str(exc))
-    request = RunRequest(flow, source, args.output, params, args.json)
-    return run_command(request)
+    return run_command(RunRequest(flow, args.input, args.output, params, args.json))
+
+
+def _submit(args: argparse.Namespace) -> int:
+    try:
+        flow, params = _flow_and_params(args, None)
+    except (ParamSyntaxError, UsageError, ParameterError) as exc:
+        return _fail(str(exc))
+    from .submit_command import submit_command  # Celery and Django load only when needed
+
+    return submit_command(flow, args.input, params, watch=args.follow, as_json=args.json)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        return _run(args)
+    if args.command == "flows":
+        return flows_command(args.json)
+    if args.command == "submit":
+        return _submit(args)
+    from .worker_command import beat_command, worker_command
+
+    if args.command == "worker":
+        queues = args.queues.split(",")
+        return worker_command(queues, args.concurrency, args.pool, args.loglevel)
+    if args.command == "beat":
+        return beat_command(args.loglevel)
+    if args.command == "migrate":
+        migrate()
+        return 0
+    return _fail(f"unknown command {args.command!r}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,10 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     FlowSettings().load()
     try:
-        if args.command == "run":
-            return _run(args)
-        if args.command == "flows":
-            return flows_command(args.json)
+        return _dispatch(args)
     except UnknownFlow as exc:
         return _fail(str(exc))
     except FlowError as exc:
@@ -82,7 +136,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("remedia: interrupted before the run started; nothing was written\n")
         return EXIT_CANCELLED
-    return _fail(f"unknown command {args.command!r}")
 
 
 if __name__ == "__main__":

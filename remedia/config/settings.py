@@ -1,0 +1,32 @@
+"""Django settings, all from ``REMEDIA_*`` environment variables with embedded defaults.
+
+Point ``DJANGO_SETTINGS_MODULE`` here (the ``remedia`` command does it for you).
+"""
+
+from __future__ import annotations
+
+import os
+
+from .database import DatabaseSettings
+
+SECRET_KEY = os.environ.get("REMEDIA_SECRET_KEY", "insecure-embedded-default-change-me")
+DEBUG = os.environ.get("REMEDIA_DEBUG", "") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("REMEDIA_ALLOWED_HOSTS", "*").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "remedia.executor.store",
+]
+
+DATABASES = {"default": DatabaseSettings().django()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("REMEDIA_LOG_LEVEL", "WARNING")},
+}

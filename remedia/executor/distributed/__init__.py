@@ -1,0 +1,1 @@
+"""The distributed executor: every step a Celery task, advanced by the run store."""

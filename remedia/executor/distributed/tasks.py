@@ -1,0 +1,83 @@
+"""The Celery tasks: ``run_step`` runs one attempt of one step; ``advance`` and ``reap`` keep
+runs moving when no step completion does (a retry's delay passed, a worker vanished).
+
+No task ever waits on another: a step's completion commits its outcome and publishes the
+steps that became ready, all inside ``RunService``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import Celery
+from celery.exceptions import SoftTimeLimitExceeded
+
+from remedia.executor.attempt import Outcome, execute_attempt
+from remedia.flows import StepContext
+
+from .publisher import ADVANCE, REAP, RUN_STEP
+from .runtime import WorkerRuntime, runtime_for
+
+logger = logging.getLogger("remedia.worker")
+
+
+def run_one_step(runtime: WorkerRuntime, step_id: int) -> str:
+    """Claim, execute and settle one delivery of a step; returns what happened, for logs."""
+    service = runtime.service
+    claim = service.claim(step_id)
+    if claim is None:
+        return "stale"
+    cancelled = runtime.heartbeat.watch(claim.step_id, claim.run_id, claim.attempt)
+    progress = runtime.progress.for_step(claim.run_id, claim.node, claim.map_index, claim.attempt)
+    ctx = StepContext(
+        storage=service.storage,
+        output_prefix=claim.output_prefix,
+        run_id=claim.run_id,
+        node_key=claim.node,
+        map_index=claim.map_index,
+        attempt=claim.attempt,
+        report=lambda update: progress.report(update.done, update.total, update.message),
+        is_cancelled=cancelled.is_set,
+        throttle_seconds=0,
+    )
+    try:
+        outcome = _timed(
+            claim.step.options.timeout, lambda: execute_attempt(claim.step, claim.inputs, ctx)
+        )
+    finally:
+        runtime.heartbeat.unwatch(claim.step_id)
+        progress.flush()
+    settled = service.finish(claim, outcome)
+    return outcome.status if settled else "fenced"
+
+
+def _timed(timeout: float | None, call) -> Outcome:  # type: ignore[no-untyped-def]
+    """Turn the soft time limit into a timeout outcome, whatever the step was doing."""
+    try:
+        outcome: Outcome = call()
+    except SoftTimeLimitExceeded:
+        outcome = Outcome("failed", error="SoftTimeLimitExceeded", error_code="exception")
+    if outcome.error_code == "exception" and (outcome.error or "").startswith(
+        "SoftTimeLimitExceeded"
+    ):
+        return Outcome("failed", error=f"timed out after {timeout or 0:g}s", error_code="timeout")
+    return outcome
+
+
+def register_tasks(app: Celery) -> None:
+    """Add remedia's tasks to ``app``."""
+
+    @app.task(name=RUN_STEP, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+    def run_step(step_id: int, run_id: str | None = None) -> str:
+        return run_one_step(runtime_for(app), step_id)
+
+    @app.task(name=ADVANCE, ignore_result=True)
+    def advance(run_id: str) -> None:
+        runtime_for(app).service.advance(run_id)
+
+    @app.task(name=REAP, ignore_result=True)
+    def reap() -> dict[str, int]:
+        from remedia.executor.store.reaper import Reaper
+
+        runtime = runtime_for(app)
+        return Reaper(runtime.service).reap().as_dict()

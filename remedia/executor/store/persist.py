@@ -1,0 +1,222 @@
+"""Loading a run's rows into a RunRecord and writing its changes back with compare-and-set.
+
+A transaction loads the run (its row locked), lets ``Advancer`` change the record in memory,
+then ``save_run`` writes every changed row with ``UPDATE ... WHERE state = <state loaded>``:
+if another transaction moved a row meanwhile, nothing is written and ``ConcurrentUpdate``
+rolls the whole transaction back. The transitions' events become numbered FlowRunEvent rows
+in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from remedia.executor.events import RunEvent
+from remedia.executor.plan import StepKey
+from remedia.executor.records import RunRecord, StepRecord
+from remedia.executor.states import RunState, StepState
+from remedia.flows import Dag
+
+from .models import FlowRun, FlowRunEvent, StepRun
+
+S = StepState
+
+
+class ConcurrentUpdate(Exception):
+    """A row changed under a transaction that held the run lock: retry the transaction."""
+
+
+def to_datetime(seconds: float | None) -> dt.datetime | None:
+    return None if seconds is None else dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+
+
+def to_seconds(moment: dt.datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
+
+
+@dataclass
+class LoadedRun:
+    """A run's rows as loaded, and the RunRecord a transaction changes."""
+
+    row: FlowRun
+    record: RunRecord
+    step_rows: dict[StepKey, StepRun]
+    loaded_states: dict[StepKey, str]
+    loaded_run_state: str
+    events: list[RunEvent] = field(default_factory=list)
+    to_publish: list[StepKey] = field(default_factory=list)
+
+    def listen(self, event: RunEvent) -> None:
+        self.events.append(event)
+
+    def step_row(self, key: StepKey) -> StepRun:
+        return self.step_rows[key]
+
+
+def _step_record(row: StepRun) -> StepRecord:
+    return StepRecord(
+        node=row.node,
+        map_index=row.map_index,
+        state=StepState(row.state),
+        attempt=row.attempt,
+        output=row.output,
+        error=row.error,
+        error_code=row.error_code,
+        not_before=to_seconds(row.not_before),
+        message=row.message,
+        started_at=to_seconds(row.started_at),
+        finished_at=to_seconds(row.finished_at),
+    )
+
+
+def load_run(run_id: str, *, lock: bool = True) -> LoadedRun:
+    """The run and all its step rows; ``lock`` takes the run row's lock (inside a transaction)."""
+    query = FlowRun.objects.select_for_update() if lock else FlowRun.objects
+    row = query.get(id=run_id)
+    record = RunRecord(
+        run_id=row.id,
+        dag=Dag.from_json(row.dag),
+        inputs=row.inputs,
+        state=RunState(row.state),
+        cancel_requested=row.cancel_requested_at is not None,
+        outputs=row.outputs,
+        error=row.error,
+        created_at=row.created_at.timestamp(),
+        finished_at=to_seconds(row.finished_at),
+    )
+    step_rows: dict[StepKey, StepRun] = {}
+    for step in StepRun.objects.filter(run_id=run_id).order_by("id"):
+        key = (step.node, step.map_index)
+        step_rows[key] = step
+        record.steps[key] = _step_record(step)
+    return LoadedRun(
+        row=row,
+        record=record,
+        step_rows=step_rows,
+        loaded_states={key: step.state for key, step in step_rows.items()},
+        loaded_run_state=row.state,
+    )
+
+
+QueueOf = Callable[[StepRecord], str]
+
+
+def _step_fields(step: StepRecord, now: dt.datetime, extra: dict[str, Any]) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "state": step.state.value,
+        "attempt": step.attempt,
+        "output": step.output,
+        "error": step.error,
+        "error_code": step.error_code,
+        "message": step.message,
+        "not_before": to_datetime(step.not_before),
+        "started_at": to_datetime(step.started_at),
+        "finished_at": to_datetime(step.finished_at),
+    }
+    if step.state == S.QUEUED:
+        fields.update(queued_at=now, published_at=None)
+    if step.state == S.RUNNING:
+        fields["heartbeat_at"] = now
+    fields.update(extra)
+    return fields
+
+
+def save_run(
+    loaded: LoadedRun,
+    *,
+    queue_of: QueueOf,
+    step_extra: dict[StepKey, dict[str, Any]] | None = None,
+) -> list[FlowRunEvent]:
+    """Write the record's changes and its events; returns the event rows, numbered."""
+    record, now = loaded.record, timezone.now()
+    extra = step_extra or {}
+    dirty = {(e.node, e.map_index) for e in loaded.events if e.kind == "step"} | set(extra)
+    for key in [k for k in loaded.step_rows if k not in record.steps]:
+        StepRun.objects.filter(id=loaded.step_rows.pop(key).id).delete()
+    new_rows = []
+    for key, step in record.steps.items():
+        if key not in loaded.step_rows:
+            fields = _step_fields(step, now, extra.get(key, {}))
+            new_rows.append(
+                StepRun(
+                    run_id=record.run_id,
+                    node=step.node,
+                    map_index=step.map_index,
+                    queue=queue_of(step),
+                    **fields,
+                )
+            )
+        elif key in dirty:
+            fields = _step_fields(step, now, extra.get(key, {}))
+            if step.state == S.QUEUED:
+                fields["queue"] = queue_of(step)
+            row = loaded.step_rows[key]
+            updated = StepRun.objects.filter(id=row.id, state=loaded.loaded_states[key]).update(
+                **fields
+            )
+            if updated != 1:
+                raise ConcurrentUpdate(f"step {step.label} of run {record.run_id} moved meanwhile")
+            for name, value in fields.items():
+                setattr(row, name, value)
+    for row in StepRun.objects.bulk_create(new_rows):
+        loaded.step_rows[(row.node, row.map_index)] = row
+    if new_rows and connection.vendor != "postgresql":
+        _reload_ids(loaded, new_rows)
+    return _save_run_row(loaded, now)
+
+
+def _reload_ids(loaded: LoadedRun, rows: list[StepRun]) -> None:
+    """Backends without RETURNING on bulk inserts: read the new rows' ids back."""
+    keys = {(r.node, r.map_index) for r in rows}
+    for row in StepRun.objects.filter(run_id=loaded.record.run_id):
+        if (row.node, row.map_index) in keys:
+            loaded.step_rows[(row.node, row.map_index)] = row
+
+
+def _save_run_row(loaded: LoadedRun, now: dt.datetime) -> list[FlowRunEvent]:
+    record, row = loaded.record, loaded.row
+    fields: dict[str, Any] = {}
+    if record.state.value != loaded.loaded_run_state:
+        fields["state"] = record.state.value
+        if record.state == RunState.RUNNING and row.started_at is None:
+            fields["started_at"] = now
+        fields["finished_at"] = to_datetime(record.finished_at)
+        fields["error"] = record.error
+        fields["outputs"] = record.outputs
+    cancel_at = row.cancel_requested_at or now if record.cancel_requested else None
+    if cancel_at != row.cancel_requested_at:
+        fields["cancel_requested_at"] = cancel_at
+    events = [
+        FlowRunEvent(
+            run_id=record.run_id,
+            seq=row.event_seq + number,
+            kind=event.kind,
+            state=event.state or "",
+            node=event.node,
+            map_index=event.map_index,
+            attempt=event.attempt,
+            message=event.message,
+            at=to_datetime(event.at) or now,
+        )
+        for number, event in enumerate(
+            (e for e in loaded.events if e.kind in ("run", "step")), start=1
+        )
+    ]
+    if events:
+        fields["event_seq"] = row.event_seq + len(events)
+    if fields:
+        updated = FlowRun.objects.filter(id=row.id, state=loaded.loaded_run_state).update(**fields)
+        if updated != 1:
+            raise ConcurrentUpdate(f"run {record.run_id} moved meanwhile")
+        for name, value in fields.items():
+            setattr(row, name, value)
+    loaded.loaded_run_state = row.state
+    loaded.loaded_states = {key: step.state for key, step in loaded.step_rows.items()}
+    loaded.events = []
+    return FlowRunEvent.objects.bulk_create(events) if events else []
