@@ -1,0 +1,79 @@
+"""Fixtures shared by every suite: the distributed clusters, started once per session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.cluster import Cluster, wait_for_log
+from tests.support.run_store import create_test_database, drop_test_database
+from tests.support.services import (
+    RABBITMQ,
+    RABBITMQ_URL,
+    REDIS,
+    REDIS_BROKER_URL,
+    REDIS_LIVE_URL,
+)
+
+FLOW_MODULES = "tests.behaviour.flows,tests.acceptance.slow_flows"
+BROKERS = {"rabbitmq": (RABBITMQ, RABBITMQ_URL), "redis": (REDIS, REDIS_BROKER_URL)}
+
+
+class ClusterPool:
+    """One database for the session, and one running cluster per broker, made on demand."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.database_url: str | None = None
+        self.clusters: dict[str, tuple[Cluster, Any]] = {}
+
+    def database(self) -> str:
+        if self.database_url is None:
+            from tests.support.distributed import setup_run_store
+
+            self.database_url = create_test_database(self.folder)
+            setup_run_store(self.database_url, FLOW_MODULES)
+        return self.database_url
+
+    def get(self, broker: str) -> tuple[Cluster, Any]:
+        """The cluster over ``broker`` ("rabbitmq" or "redis") and a service to submit with."""
+        if broker not in self.clusters:
+            service_check, url = BROKERS[broker]
+            service_check.require()
+            REDIS.require()
+            from tests.support.distributed import build_service
+
+            cluster = Cluster.configure(
+                broker,
+                self.folder / broker,
+                broker_url=url,
+                database_url=self.database(),
+                live_url=REDIS_LIVE_URL,
+                flow_modules=FLOW_MODULES,
+            )
+            cluster.start_worker("worker", concurrency=4)
+            cluster.start_beat()
+            wait_for_log(cluster, "worker", "ready.")
+            self.clusters[broker] = (cluster, build_service(cluster))
+        return self.clusters[broker]
+
+    def close(self) -> None:
+        for cluster, _ in self.clusters.values():
+            cluster.close()
+        if self.database_url is not None:
+            from django.db import connections
+
+            connections.close_all()
+            drop_test_database(self.database_url)
+
+
+@pytest.fixture(scope="session")
+def cluster_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClusterPool]:
+    pool = ClusterPool(tmp_path_factory.mktemp("clusters"))
+    try:
+        yield pool
+    finally:
+        pool.close()
