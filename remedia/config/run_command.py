@@ -17,7 +17,7 @@ from typing import Any
 
 from rich.console import Console
 
-from remedia.executor import LocalExecutor, RunRecord, RunState, StepState
+from remedia.executor import RUN_TERMINAL, LocalExecutor, RunRecord, RunState, StepState
 from remedia.executor.inputs import ingest_file
 from remedia.flows import Artifact, Flow, decode_value
 from remedia.storage import Storage
@@ -28,6 +28,8 @@ from .step_display import StepDisplay
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_CANCELLED = 130
+POLL_SECONDS = 0.05
+JOIN_SECONDS = 30.0
 
 
 class UsageError(Exception):
@@ -113,15 +115,22 @@ def execute(request: RunRequest, storage: Storage, console: Console) -> tuple[Ru
     return record, time.monotonic() - started
 
 
+def _until_ended(handle: Any) -> RunRecord:
+    """Poll rather than join: a join interrupted by Ctrl-C can leave the thread looking dead."""
+    while handle.record.state not in RUN_TERMINAL:
+        time.sleep(POLL_SECONDS)
+    return handle.wait(JOIN_SECONDS)
+
+
 def _wait(handle: Any, console: Console) -> RunRecord:
     try:
-        return handle.wait()
+        return _until_ended(handle)
     except KeyboardInterrupt:
         console.print("[yellow]cancelling: waiting for running steps to stop…[/]")
         handle.cancel()
         while True:
             try:
-                return handle.wait()
+                return _until_ended(handle)
             except KeyboardInterrupt:
                 console.print("[yellow]still stopping; the steps are being ended[/]")
 
@@ -195,7 +204,7 @@ def run_command(request: RunRequest) -> int:
     elif record.state == RunState.CANCELLED:
         console.print("[yellow]cancelled[/]: no output was written")
     else:
-        console.print(f"[red]remedia: {failure_reason(record)}[/]", highlight=False)
+        sys.stderr.write(f"remedia: {failure_reason(record)}\n")
     if record.state == RunState.COMPLETED:
         return 0
     return EXIT_CANCELLED if record.state == RunState.CANCELLED else EXIT_FAILED
