@@ -38,6 +38,7 @@ from .records import Listener, RunRecord, StepRecord, transition_run, transition
 from .states import RUN_TERMINAL, RunState, StepState
 
 S = StepState
+AGAIN = frozenset({S.FAILED, S.CANCELLED, S.SKIPPED})  # what a retried run sends round again
 
 
 @dataclass
@@ -107,7 +108,10 @@ class Advancer:
     def _expand(self, run: RunRecord, action: Expand) -> None:
         parent = run.steps[(action.node, None)]
         for index in range(len(action.items)):
-            run.steps[(action.node, index)] = StepRecord(node=action.node, map_index=index)
+            # A retried run keeps the branches that completed before.
+            run.steps.setdefault(
+                (action.node, index), StepRecord(node=action.node, map_index=index)
+            )
         transition_step(run, parent, S.QUEUED, self.listener)
         transition_step(
             run, parent, S.RUNNING, self.listener, message=f"{len(action.items)} branches"
@@ -139,7 +143,7 @@ class Advancer:
         if outcome.status == "cancelled" or run.cancel_requested:
             transition_step(run, step, S.CANCELLED, listener, error=outcome.error)
             return None
-        if outcome.retryable and step.attempt <= definition.options.retries:
+        if outcome.retryable and step.attempt - step.first_attempt < definition.options.retries:
             delay = definition.options.retry_delay(step.attempt, random.random())
             transition_step(
                 run,
@@ -164,13 +168,29 @@ class Advancer:
 
     def reopen(self, run: RunRecord) -> None:
         """Retry a finished run: its failed, skipped and cancelled steps become PENDING again."""
-        transition_run(run, RunState.PENDING, self.listener, error=None, cancel_requested=False)
-        for key in [k for k in run.steps if k[1] is not None]:
-            if run.steps[(key[0], None)].state in (S.FAILED, S.CANCELLED, S.SKIPPED):
-                del run.steps[key]  # branches are expanded again from the list
+        transition_run(
+            run,
+            RunState.PENDING,
+            self.listener,
+            error=None,
+            cancel_requested=False,
+            finished_at=None,
+        )
+        # Branches exist only where the list they map over was computed, and that step
+        # completed, so the list is the same: failed branches are reopened in place (keeping
+        # their attempt numbers) and completed ones are kept.
         for step in run.steps.values():
-            if step.state in (S.FAILED, S.CANCELLED, S.SKIPPED):
-                transition_step(run, step, S.PENDING, self.listener, error=None, error_code=None)
+            if step.state in AGAIN:
+                # Each try of a run gives its steps their full number of retries again.
+                transition_step(
+                    run,
+                    step,
+                    S.PENDING,
+                    self.listener,
+                    error=None,
+                    error_code=None,
+                    first_attempt=step.attempt + 1,
+                )
 
 
 def _is_map(run: RunRecord, step: StepRecord) -> bool:

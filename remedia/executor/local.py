@@ -1,6 +1,7 @@
 """LocalExecutor: runs a traced flow on this machine, each step attempt in its own process.
 
-It applies the same plan (``plan.py``) and the same state machines as the Celery executor:
+It applies the same plan (``plan.py``) through the same Advancer (``advance.py``) as the
+Celery executor:
 independent steps run concurrently up to ``workers`` at a time, failed attempts are retried
 with backoff, timed-out attempts are killed, cache hits skip the work, and a cancel request
 stops dispatch and lets running steps end at their next progress report.
@@ -8,8 +9,8 @@ stops dispatch and lets running steps end at their next progress report.
 
 from __future__ import annotations
 
+import copy
 import os
-import random
 import threading
 import time
 import uuid
@@ -22,22 +23,10 @@ from pydantic import BaseModel
 from remedia.flows import Artifact, Catalogue, Flow, catalogue, encode_value
 from remedia.storage import Storage
 
+from .advance import Advancer, output_prefix, step_inputs
 from .attempt import Outcome
-from .cache import StepCache, cache_key
-from .plan import (
-    Cancel,
-    Dispatch,
-    Expand,
-    FinishMap,
-    FinishRun,
-    InputError,
-    Requeue,
-    Skip,
-    StepKey,
-    plan,
-    resolve_inputs,
-    run_outputs,
-)
+from .cache import StepCache
+from .plan import InputError, StepKey
 from .process import StepProcess, new_cancel_event
 from .records import Listener, RunRecord, StepRecord, transition_run, transition_step
 from .states import RUN_TERMINAL, RunState, StepState
@@ -46,26 +35,28 @@ S = StepState
 POLL_SECONDS = 0.05
 
 
-def output_prefix(run_id: str, node: str, map_index: int | None) -> str:
-    """Deterministic for (run, step, map index): every attempt writes the same keys."""
-    base = f"runs/{run_id}/{node}"
-    return base if map_index is None else f"{base}/{map_index}"
-
-
 class LocalRun:
     """A run being executed in a background thread."""
 
     def __init__(self, executor: LocalExecutor, record: RunRecord, listener: Listener | None):
         self.record = record
         self._cancel = threading.Event()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(
-            target=executor._execute, args=(record, listener, self._cancel), daemon=True
+            target=executor._execute,
+            args=(record, listener, self._cancel, self._lock),
+            daemon=True,
         )
         self._thread.start()
 
     @property
     def run_id(self) -> str:
         return self.record.run_id
+
+    def snapshot(self) -> RunRecord:
+        """A consistent copy of the run as it is now, safe to read while the run goes on."""
+        with self._lock:
+            return copy.deepcopy(self.record, {id(self.record.dag): self.record.dag})
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -148,20 +139,19 @@ class LocalExecutor:
     def retry(self, run_id: str, *, listener: Listener | None = None) -> LocalRun:
         """Re-run only the failed, skipped and cancelled steps of a finished run."""
         record = self.runs[run_id]
-        transition_run(record, RunState.PENDING, listener, error=None, cancel_requested=False)
-        for key in [k for k in record.steps if k[1] is not None]:
-            node_state = record.steps[(key[0], None)].state
-            if node_state in (S.FAILED, S.CANCELLED, S.SKIPPED):
-                del record.steps[key]  # branches are expanded again from the list
-        for step in record.steps.values():
-            if step.state in (S.FAILED, S.CANCELLED, S.SKIPPED):
-                transition_step(record, step, S.PENDING, listener, error=None, error_code=None)
+        Advancer(self.catalogue, self.cache, listener).reopen(record)
         return LocalRun(self, record, listener)
 
     # -- the loop ---------------------------------------------------------------------------
 
-    def _execute(self, run: RunRecord, listener: Listener | None, cancel: threading.Event) -> None:
-        loop = _RunLoop(self, run, listener, cancel)
+    def _execute(
+        self,
+        run: RunRecord,
+        listener: Listener | None,
+        cancel: threading.Event,
+        lock: threading.Lock | None = None,
+    ) -> None:
+        loop = _RunLoop(self, run, listener, cancel, lock or threading.Lock())
         loop.run()
 
 
@@ -174,33 +164,49 @@ class _RunLoop:
         run: RunRecord,
         listener: Listener | None,
         cancel: threading.Event,
+        lock: threading.Lock,
     ) -> None:
         self.ex = executor
         self.run_record = run
         self.listener = listener
         self.cancel = cancel
+        self.lock = lock
         self.child_cancel = new_cancel_event()
         self.running: dict[StepKey, StepProcess] = {}
         self.queued: list[StepKey] = []
         self.cancel_deadline: float | None = None
+        self.advancer = Advancer(executor.catalogue, executor.cache, listener)
 
     def run(self) -> None:
         run = self.run_record
         try:
             while run.state not in RUN_TERMINAL:
-                self._observe_cancel()
-                self._advance()
-                self._start_queued()
+                with self.lock:
+                    self._observe_cancel()
+                    self._advance()
+                    self._start_queued()
                 if run.state in RUN_TERMINAL:
                     break
                 self._wait()
-                self._reap_finished()
-                self._enforce_deadlines()
+                with self.lock:
+                    self._reap_finished()
+                    self._enforce_deadlines()
+        except Exception as exc:
+            with self.lock:
+                self._crash(exc)
+            raise
         finally:
             for proc in self.running.values():
                 proc.kill()
                 proc.close()
             self.running.clear()
+
+    def _crash(self, exc: Exception) -> None:
+        """The executor itself failed: say so on the run rather than leave it running forever."""
+        run = self.run_record
+        if run.state not in RUN_TERMINAL:
+            reason = f"the executor failed: {type(exc).__name__}: {exc}"
+            transition_run(run, RunState.CRASHED, self.listener, error=reason)
 
     # -- deciding -------------------------------------------------------------------------
 
@@ -211,88 +217,10 @@ class _RunLoop:
             self.cancel_deadline = time.monotonic() + self.ex.cancel_grace
 
     def _advance(self) -> None:
-        run = self.run_record
-        while True:
-            actions = plan(
-                run.dag,
-                run.views(),
-                cancel_requested=run.cancel_requested,
-                now=time.time(),
-                run_inputs=run.inputs,
-            )
-            if not actions:
-                return
-            for action in actions:
-                self._apply(action)
-            if run.state in RUN_TERMINAL:
-                return
-
-    def _apply(self, action: Any) -> None:
-        run, listener = self.run_record, self.listener
-        if isinstance(action, Dispatch):
-            self._dispatch(run.steps[action.key])
-        elif isinstance(action, Requeue):
-            step = run.steps[action.key]
-            transition_step(run, step, S.QUEUED, listener, not_before=None)
-            self.queued.append(step.key)
-        elif isinstance(action, Skip):
-            transition_step(run, run.steps[action.key], S.SKIPPED, listener, error=action.reason)
-        elif isinstance(action, Cancel):
-            transition_step(run, run.steps[action.key], S.CANCELLED, listener)
-        elif isinstance(action, Expand):
-            self._expand(action)
-        elif isinstance(action, FinishMap):
-            step = run.steps[(action.node, None)]
-            transition_step(
-                run, step, action.state, listener, output=action.output, error=action.reason
-            )
-        elif isinstance(action, FinishRun):
-            self._finish(action)
-
-    def _dispatch(self, step: StepRecord) -> None:
-        run, listener = self.run_record, self.listener
-        if self.ex.cache is not None:
-            definition = self.ex.catalogue.step(run.dag.node(step.node).step)
-            if definition.options.cache:
-                try:
-                    hit = self.ex.cache.get(cache_key(definition, self._inputs(step)))
-                except InputError:
-                    hit = None
-                if hit is not None:
-                    transition_step(run, step, S.CACHED, listener, output=hit)
-                    return
-        transition_step(run, step, S.QUEUED, listener)
-        self.queued.append(step.key)
-
-    def _expand(self, action: Expand) -> None:
-        run, listener = self.run_record, self.listener
-        parent = run.steps[(action.node, None)]
-        for index in range(len(action.items)):
-            run.steps[(action.node, index)] = StepRecord(node=action.node, map_index=index)
-        transition_step(run, parent, S.QUEUED, listener)
-        transition_step(run, parent, S.RUNNING, listener, message=f"{len(action.items)} branches")
-
-    def _finish(self, action: FinishRun) -> None:
-        run = self.run_record
-        if run.state == RunState.PENDING and action.state != RunState.COMPLETED:
-            transition_run(run, action.state, self.listener, error=action.reason)
-            return
-        outputs: dict[str, Any] = {}
-        if action.state == RunState.COMPLETED:
-            outputs = run_outputs(run.dag, run.views(), run.inputs)
-        transition_run(run, action.state, self.listener, error=action.reason, outputs=outputs)
+        self.queued.extend(self.advancer.advance(self.run_record))
 
     def _inputs(self, step: StepRecord) -> dict[str, Any]:
-        run = self.run_record
-        node = run.dag.node(step.node)
-        outputs = {key: rec.output for (key, index), rec in run.steps.items() if index is None}
-        item = None
-        if step.map_index is not None:
-            assert node.map_over is not None
-            from .plan import resolve_input
-
-            item = resolve_input(node.map_over, outputs, run.inputs)[step.map_index]
-        return resolve_inputs(node, outputs, run.inputs, item)
+        return step_inputs(self.run_record, step)
 
     # -- doing ----------------------------------------------------------------------------
 
@@ -308,12 +236,12 @@ class _RunLoop:
             try:
                 inputs = self._inputs(step)
             except InputError as exc:
-                transition_step(run, step, S.RUNNING, self.listener, attempt=step.attempt + 1)
+                self.advancer.start(run, step)
                 self._settle(
                     step, Outcome("failed", error=str(exc), error_code="bad_input", retryable=False)
                 )
                 continue
-            transition_step(run, step, S.RUNNING, self.listener, attempt=step.attempt + 1)
+            self.advancer.start(run, step)
             context = {
                 "output_prefix": output_prefix(run.run_id, step.node, step.map_index),
                 "run_id": run.run_id,
@@ -369,31 +297,7 @@ class _RunLoop:
             )
 
     def _settle(self, step: StepRecord, outcome: Outcome) -> None:
-        run, listener = self.run_record, self.listener
-        definition = self.ex.catalogue.step(run.dag.node(step.node).step)
-        if outcome.status == "completed":
-            transition_step(
-                run, step, S.COMPLETED, listener, output=outcome.output, error=None, error_code=None
-            )
-            if self.ex.cache is not None and definition.options.cache:
-                self.ex.cache.put(cache_key(definition, self._inputs(step)), outcome.output)
-        elif outcome.status == "cancelled" or run.cancel_requested:
-            transition_step(run, step, S.CANCELLED, listener, error=outcome.error)
-        elif outcome.retryable and step.attempt <= definition.options.retries:
-            delay = definition.options.retry_delay(step.attempt, random.random())
-            transition_step(
-                run,
-                step,
-                S.RETRYING,
-                listener,
-                error=outcome.error,
-                error_code=outcome.error_code,
-                not_before=time.time() + delay,
-            )
-        else:
-            transition_step(
-                run, step, S.FAILED, listener, error=outcome.error, error_code=outcome.error_code
-            )
+        self.advancer.settle(self.run_record, step, outcome)
 
     def _enforce_deadlines(self) -> None:
         now = time.monotonic()

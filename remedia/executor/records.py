@@ -31,6 +31,8 @@ class StepRecord:
     map_index: int | None = None
     state: StepState = StepState.PENDING
     attempt: int = 0
+    # The attempt that this try of the run started at: retries count from here.
+    first_attempt: int = 1
     output: Any = None
     error: str | None = None
     error_code: str | None = None

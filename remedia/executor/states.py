@@ -57,7 +57,8 @@ STEP_DONE: frozenset[StepState] = frozenset({S.COMPLETED, S.CACHED})
 
 STEP_ALLOWED: dict[StepState, frozenset[StepState]] = {
     # CACHED straight from PENDING: a cache hit is found when the step becomes ready.
-    S.PENDING: frozenset({S.QUEUED, S.CACHED, S.SKIPPED, S.CANCELLED}),
+    # FAILED straight from PENDING: its inputs cannot be resolved (a map over a non-list).
+    S.PENDING: frozenset({S.QUEUED, S.CACHED, S.SKIPPED, S.CANCELLED, S.FAILED}),
     S.QUEUED: frozenset({S.RUNNING, S.CANCELLED, S.FAILED}),
     # RUNNING -> QUEUED: the attempt was lost (worker died) and the step is sent again.
     S.RUNNING: frozenset({S.COMPLETED, S.FAILED, S.RETRYING, S.CANCELLED, S.QUEUED}),

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .errors import UnknownFlow
 
@@ -27,9 +28,24 @@ class Catalogue:
         self._steps: dict[str, Step] = {}
 
     def add_flow(self, flow: Flow) -> None:
-        self._flows.setdefault(flow.name, {})[flow.version] = flow
+        """Register ``flow``; a different function under the same name and version is refused."""
+        versions = self._flows.setdefault(flow.name, {})
+        known = versions.get(flow.version)
+        if known is not None and _origin(known.fn) != _origin(flow.fn):
+            raise ValueError(
+                f"flow '{flow.name}' version {flow.version} is already declared by "
+                f"{_origin(known.fn)}; give this one another name or a new version"
+            )
+        versions[flow.version] = flow
 
     def add_step(self, step: Step) -> None:
+        """Register ``step``; a different function under the same name is refused."""
+        known = self._steps.get(step.name)
+        if known is not None and _origin(known.fn) != _origin(step.fn):
+            raise ValueError(
+                f"a step named '{step.name}' is already declared by {_origin(known.fn)}; "
+                "give this one another name"
+            )
         self._steps[step.name] = step
 
     def flow(self, name: str, version: int | None = None) -> Flow:
@@ -58,6 +74,11 @@ class Catalogue:
             raise UnknownFlow(
                 f"no step named '{name}' is registered; import the module that defines it"
             ) from None
+
+
+def _origin(fn: Callable[..., Any]) -> str:
+    """Where a function is defined; declaring the same one again (a module reload) replaces it."""
+    return f"{fn.__module__}.{fn.__qualname__}"
 
 
 catalogue = Catalogue()

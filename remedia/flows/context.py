@@ -79,6 +79,8 @@ class StepContext:
         Raises StepCancelled when the run was asked to cancel, so a step that reports progress
         stops at its next report without any code of its own.
         """
+        if self._is_cancelled():
+            raise StepCancelled(f"run {self.run_id} was cancelled")
         now = self._clock()
         finished = total is not None and done >= total
         if not finished and now - self._last_report < self._throttle:
@@ -87,8 +89,6 @@ class StepContext:
         if self._report is not None:
             fraction = None if not total else max(0.0, min(1.0, done / total))
             self._report(ProgressUpdate(fraction, message, done, total))
-        if self._is_cancelled():
-            raise StepCancelled(f"run {self.run_id} was cancelled")
 
     def cancelled(self) -> bool:
         """True once the run was asked to cancel; long steps should check it and return early."""

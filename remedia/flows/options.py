@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -12,6 +13,8 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 def parse_duration(value: str | float | int) -> float:
     """Seconds from 30, 2.5, "500ms", "30s", "5m" or "1h"."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}; write e.g. 30, '30s', '5m', '1h'")
     if isinstance(value, int | float):
         seconds = float(value)
     else:
@@ -19,8 +22,10 @@ def parse_duration(value: str | float | int) -> float:
         if not match:
             raise ValueError(f"not a duration: {value!r}; write e.g. 30, '30s', '5m', '1h'")
         seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
-    if seconds <= 0:
+    if math.isnan(seconds) or seconds <= 0:
         raise ValueError(f"a duration must be positive, got {value!r}")
+    if math.isinf(seconds):
+        raise ValueError(f"a duration must be finite, got {value!r}")
     return seconds
 
 

@@ -16,17 +16,20 @@ from typing import Any, get_args, get_origin
 from pydantic import TypeAdapter, ValidationError
 
 from .artifact import Artifact, encode_value
-from .catalogue import catalogue
+from .catalogue import Catalogue, catalogue
 from .dag import Input, Node
 from .errors import TracingError
 from .options import StepOptions
 from .tracing import Ref, Trace, current_trace
 
 
-def _mentions_artifact(annotation: Any) -> bool:
-    if annotation is Artifact:
+def _can_be_artifact(annotation: Any) -> bool:
+    """True if a value of this type may be a single Artifact (not a list or dict of them)."""
+    if annotation in (Artifact, Any, object):
         return True
-    return any(_mentions_artifact(arg) for arg in get_args(annotation))
+    if get_origin(annotation) in (typing.Union, types.UnionType):
+        return any(_can_be_artifact(arg) for arg in get_args(annotation))
+    return False
 
 
 def _is_list(annotation: Any) -> bool:
@@ -35,7 +38,7 @@ def _is_list(annotation: Any) -> bool:
         return True
     if origin in (typing.Union, types.UnionType):
         return any(_is_list(a) for a in get_args(annotation))
-    return annotation in (list, tuple, Any, inspect.Parameter.empty)
+    return annotation in (list, tuple, Any, object, inspect.Parameter.empty)
 
 
 class Step:
@@ -85,6 +88,12 @@ class Step:
         first = next(iter(self.signature.parameters), None)
         if first is None:
             raise TracingError(f"{self.label}.map() needs a step that takes an argument")
+        produced = inspect.Parameter.empty if items.input.path else self._produced(trace, items)
+        if not items.is_map and not _is_list(produced):
+            raise TracingError(
+                f"{self.label}.map() fans out over a list, but {trace.describe(items)} is "
+                f"{produced!r}; map over a step that returns a list"
+            )
         placeholder = Ref(trace, Input(kind="item"))
         inputs = self._bind(trace, (placeholder, *args), kwargs, mapped=first)
         node = Node(
@@ -148,27 +157,26 @@ class Step:
             )
         if ref.input.path or ref.is_map:
             return
-        if ref.input.kind == "input":
-            produced: Any = Artifact
-        else:
-            producer = trace.step_of(ref.input.node or "")
-            produced = producer.returns
+        produced = self._produced(trace, ref)
         if produced is inspect.Parameter.empty:
             return
-        if annotation is Artifact and not _mentions_artifact(produced):
+        if annotation is Artifact and not _can_be_artifact(produced):
             raise TracingError(
                 f"flow '{trace.flow}' passes {trace.describe(ref)} ({produced!r}) to {where}, "
                 "which expects an Artifact"
             )
-        if (
-            _mentions_artifact(produced)
-            and produced is Artifact
-            and not (_mentions_artifact(annotation) or annotation is Any)
-        ):
+        if produced is Artifact and not _can_be_artifact(annotation):
             raise TracingError(
                 f"flow '{trace.flow}' passes {trace.describe(ref)} (an Artifact) to {where}, "
                 f"which expects {annotation!r}"
             )
+
+    @staticmethod
+    def _produced(trace: Trace, ref: Ref) -> Any:
+        """The declared type of the whole value ``ref`` names (empty if unknown)."""
+        if ref.input.kind == "input":
+            return Artifact
+        return trace.step_of(ref.input.node or "").returns
 
     def _check_const(self, trace: Trace, name: str, value: Any, annotation: Any) -> Any:
         if annotation is not inspect.Parameter.empty:
@@ -202,8 +210,13 @@ def step(
     queue: str = "default",
     cache: bool = False,
     version: int = 1,
+    registry: Catalogue | None = None,
 ) -> Any:
-    """Declare a step. Usable bare (``@step``) or with options (``@step(retries=2)``)."""
+    """Declare a step. Usable bare (``@step``) or with options (``@step(retries=2)``).
+
+    The step is added to ``registry`` (the global catalogue by default), where executors look
+    it up by the name recorded in a DAG node.
+    """
     options = StepOptions(
         retries=retries,
         retry_backoff=retry_backoff,
@@ -217,7 +230,7 @@ def step(
     def decorate(func: Callable[..., Any]) -> Step:
         step_name = name or f"{func.__module__}.{func.__qualname__}"
         declared = Step(func, step_name, options)
-        catalogue.add_step(declared)
+        (registry or catalogue).add_step(declared)
         return declared
 
     return decorate(fn) if fn is not None else decorate

@@ -147,10 +147,16 @@ class Ref:
     def __format__(self, spec: str) -> str:
         self._refuse("format into a string")
 
-    def __add__(self, other: object) -> Any:
-        self._refuse("do arithmetic (+)")
+    def _arithmetic(self, other: object) -> NoReturn:
+        self._refuse("do arithmetic")
 
-    def __mul__(self, other: object) -> Any:
-        self._refuse("do arithmetic (*)")
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _arithmetic
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = _arithmetic
+    __mod__ = __rmod__ = __pow__ = __rpow__ = __matmul__ = __rmatmul__ = _arithmetic
+
+    def __neg__(self) -> NoReturn:
+        self._refuse("do arithmetic")
+
+    __pos__ = __abs__ = __invert__ = __round__ = __neg__
 
     __hash__ = object.__hash__

@@ -1,7 +1,8 @@
 """LocalStorage: artifacts in a folder, behind a ``file://`` URL.
 
 Writes go to ``<root>/.tmp`` and are renamed into place (same filesystem, so the rename is
-atomic); digests are kept beside each object so that ``stat`` does not re-read large files.
+atomic); digests are kept beside each object, with the identity of the file they describe, so
+that ``stat`` does not re-read large files yet never reports another file's digest.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from .base import (
     ObjectNotFound,
     PendingWrite,
     Storage,
+    StorageError,
     StoredObject,
     sha256_file,
     validate_key,
@@ -50,9 +52,20 @@ class LocalStorage(Storage):
             raise InvalidKey(f"the key {key!r} leads outside the storage root (symbolic link?)")
         return candidate
 
+    def _check_free(self, key: str, final: Path) -> None:
+        """Refuse a key that names a folder of objects, or lies below an existing object."""
+        if final.is_dir():
+            raise StorageError(f"{key!r} cannot be stored: it is a folder of other objects")
+        for parent in final.relative_to(self.root).parents:
+            if parent != Path(".") and (self.root / parent).is_file():
+                raise StorageError(
+                    f"{key!r} cannot be stored: {parent.as_posix()!r} is an object, not a folder"
+                )
+
     @contextlib.contextmanager
     def writer(self, key: str, suffix: str = "") -> Iterator[PendingWrite]:
         final = self._path(key)
+        self._check_free(key, final)
         temp = self.root / TEMP_DIR / f"{uuid.uuid4().hex}{suffix or final.suffix}"
         pending = PendingWrite(path=temp, key=key)
         try:
@@ -62,9 +75,14 @@ class LocalStorage(Storage):
             digest, size = sha256_file(temp)
             with temp.open("rb") as handle:
                 os.fsync(handle.fileno())
+                written = os.fstat(handle.fileno())
+            self._check_free(key, final)
             final.parent.mkdir(parents=True, exist_ok=True)
             self._path(key)  # the parents now exist: check again that none is a link outward
-            final.with_name(final.name + META_SUFFIX).write_text(f"{digest} {size}\n")
+            # The record names the file it describes (inode, mtime): if the process dies
+            # between these two lines, the old object is not mistaken for the new one.
+            meta = f"{digest} {size} {written.st_ino} {written.st_mtime_ns}\n"
+            final.with_name(final.name + META_SUFFIX).write_text(meta)
             os.replace(temp, final)
             pending.stored = StoredObject(key=key, size=size, digest=digest)
         finally:
@@ -90,8 +108,9 @@ class LocalStorage(Storage):
             raise ObjectNotFound(f"no object stored under {key!r}")
         meta = path.with_name(path.name + META_SUFFIX)
         try:
-            digest, size = meta.read_text().split()
-            if int(size) == path.stat().st_size:
+            digest, size, inode, mtime = meta.read_text().split()
+            now = path.stat()
+            if (int(size), int(inode), int(mtime)) == (now.st_size, now.st_ino, now.st_mtime_ns):
                 return StoredObject(key=key, size=int(size), digest=digest)
         except (FileNotFoundError, ValueError):
             pass
@@ -107,19 +126,18 @@ class LocalStorage(Storage):
         path.with_name(path.name + META_SUFFIX).unlink(missing_ok=True)
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        base = self.root / prefix if prefix else self.root
-        if prefix:
-            validate_key(prefix.rstrip("/"))
+        """Keys below the folder ``prefix``; links are never followed, so none leads outside."""
+        base = self._path(prefix.rstrip("/")) if prefix else self.root
         if not base.is_dir():
             return
-        for path in base.rglob("*"):
-            rel = path.relative_to(self.root).as_posix()
-            if (
-                path.is_file()
-                and not rel.startswith(TEMP_DIR + "/")
-                and not rel.endswith(META_SUFFIX)
-            ):
-                yield rel
+        for folder, dirs, files in os.walk(base):
+            here = Path(folder)
+            if here == self.root:
+                dirs[:] = [d for d in dirs if d != TEMP_DIR]
+            for name in files:
+                path = here / name
+                if not name.endswith(META_SUFFIX) and not path.is_symlink():
+                    yield path.relative_to(self.root).as_posix()
 
     def remove_stale_temp_files(self, older_than: float = 3600.0) -> int:
         """Delete temporary files left by writers that crashed; returns how many."""

@@ -13,6 +13,7 @@ def open_storage(url: str) -> Storage:
     """The Storage a URL names. Relative ``file://`` paths are taken from the current folder."""
     parsed = urlparse(url)
     if parsed.scheme in ("", "file"):
-        path = unquote(parsed.netloc + parsed.path) if parsed.scheme else url
+        host = "" if parsed.netloc == "localhost" else parsed.netloc  # file://localhost/abs
+        path = unquote(host + parsed.path) if parsed.scheme else url
         return LocalStorage(Path(path))
     raise StorageError(f"unsupported storage URL {url!r}: use file:///path/to/folder")

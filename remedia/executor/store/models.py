@@ -60,6 +60,7 @@ class StepRun(models.Model):
     map_index = models.PositiveIntegerField(null=True, blank=True)
     state = models.CharField(max_length=16, choices=STEP_STATES, default=StepState.PENDING.value)
     attempt = models.PositiveIntegerField(default=0)
+    first_attempt = models.PositiveIntegerField(default=1)
     output = models.JSONField(null=True, blank=True)
     error = models.TextField(null=True, blank=True)
     error_code = models.CharField(max_length=64, null=True, blank=True)

@@ -65,6 +65,7 @@ def _step_record(row: StepRun) -> StepRecord:
         map_index=row.map_index,
         state=StepState(row.state),
         attempt=row.attempt,
+        first_attempt=row.first_attempt,
         output=row.output,
         error=row.error,
         error_code=row.error_code,
@@ -111,6 +112,7 @@ def _step_fields(step: StepRecord, now: dt.datetime, extra: dict[str, Any]) -> d
     fields: dict[str, Any] = {
         "state": step.state.value,
         "attempt": step.attempt,
+        "first_attempt": step.first_attempt,
         "output": step.output,
         "error": step.error,
         "error_code": step.error_code,

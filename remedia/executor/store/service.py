@@ -295,7 +295,7 @@ class RunService:
         self._end_attempt(row, "lost", reason)
         allowed = adv.definition(record, step).options.retries + 1
         allowed += self.settings.lost_attempts_allowed
-        if step.attempt >= allowed:
+        if step.attempt - step.first_attempt + 1 >= allowed:
             transition_step(
                 record,
                 step,
