@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyvips
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
-from .errors import MediaError
+from .errors import MediaError, megapixels
 from .probe import ImageFormat, Limits, check_pixels, sniff_format
 
 ORIENTATION_TAG = 0x0112
 _SRGB = ImageCms.createProfile("sRGB")
+STRIP_ROWS = 256
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,9 @@ def _open(path: Path, source_format: ImageFormat) -> Image.Image:
         return Image.open(path)
     except Image.DecompressionBombError as exc:
         found = re.search(r"\((\d+) pixels\)", str(exc))
-        size = f"{int(found.group(1)) / 1e6:.0f} MP" if found else "far more pixels than a photo"
+        size = _header_size(path) or (
+            f"{int(found.group(1)) / 1e6:.0f} MP" if found else "far more pixels than a photo"
+        )
         raise MediaError(
             "too_many_pixels",
             f"The image is {size}, refused before decoding (a decompression bomb?). "
@@ -76,6 +80,15 @@ def _open(path: Path, source_format: ImageFormat) -> Image.Image:
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise _decode_error(source_format, exc) from None
+
+
+def _header_size(path: Path) -> str | None:
+    """``WxH = N MP`` read from the header alone (libvips decodes nothing to tell)."""
+    try:
+        header = pyvips.Image.new_from_file(str(path), access="sequential")
+    except pyvips.Error:
+        return None
+    return megapixels(header.width, header.height)
 
 
 def _to_srgb8(image: Image.Image, profile: bytes | None, notes: list[str]) -> np.ndarray:
@@ -97,9 +110,22 @@ def _to_srgb8(image: Image.Image, profile: bytes | None, notes: list[str]) -> np
         notes.append("transparency flattened onto white")
     if image.mode != "RGB":
         image = image.convert("RGB")
-    # One 3-byte-per-pixel copy; np.asarray would make two (a bytes object, then the array).
-    packed = np.frombuffer(image.tobytes(), dtype=np.uint8)
-    return packed.reshape(image.height, image.width, 3)
+    return _to_array(image)
+
+
+def _to_array(image: Image.Image) -> np.ndarray:
+    """Copy an RGB image into numpy strip by strip.
+
+    ``np.asarray`` and ``tobytes`` both hold two whole-image copies at once (the joined bytes
+    and the array), +36 MB at 12 MP on top of Pillow's own 48 MB; strips keep it to one.
+    """
+    width, height = image.size
+    pixels = np.empty((height, width, 3), dtype=np.uint8)
+    for top in range(0, height, STRIP_ROWS):
+        bottom = min(height, top + STRIP_ROWS)
+        strip = image.crop((0, top, width, bottom)).tobytes()
+        pixels[top:bottom] = np.frombuffer(strip, np.uint8).reshape(bottom - top, width, 3)
+    return pixels
 
 
 def _is_srgb(profile: bytes) -> bool:
