@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyvips
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from .errors import MediaError, megapixels
@@ -83,12 +82,17 @@ def _open(path: Path, source_format: ImageFormat) -> Image.Image:
 
 
 def _header_size(path: Path) -> str | None:
-    """``WxH = N MP`` read from the header alone (libvips decodes nothing to tell)."""
+    """``WxH = N MP`` from the header alone: the bomb check is lifted only to read the size,
+    and nothing is decoded."""
+    limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None
     try:
-        header = pyvips.Image.new_from_file(str(path), access="sequential")
-    except pyvips.Error:
+        with Image.open(path) as header:
+            return megapixels(*header.size)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         return None
-    return megapixels(header.width, header.height)
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
 
 
 def _to_srgb8(image: Image.Image, profile: bytes | None, notes: list[str]) -> np.ndarray:
