@@ -18,7 +18,13 @@ from tests.support.services import (
     REDIS_LIVE_URL,
 )
 
-FLOW_MODULES = "tests.behaviour.flows,tests.acceptance.slow_flows"
+FLOW_MODULES = ",".join(
+    (
+        "tests.behaviour.flows",
+        "tests.acceptance.slow_flows",
+        "tests.integration.executor.fault_flows",
+    )
+)
 BROKERS = {"rabbitmq": (RABBITMQ, RABBITMQ_URL), "redis": (REDIS, REDIS_BROKER_URL)}
 
 
