@@ -34,6 +34,8 @@ class ClusterPool:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.database_url: str | None = None
+        #: One storage for every cluster on the shared database (see Cluster).
+        self.storage = folder / "storage"
         self.clusters: dict[str, tuple[Cluster, Any]] = {}
 
     def database(self) -> str:
@@ -57,6 +59,7 @@ class ClusterPool:
                 self.folder / broker,
                 broker_url=url,
                 database_url=self.database(),
+                storage=self.storage,
                 live_url=REDIS_LIVE_URL,
                 flow_modules=FLOW_MODULES,
             )

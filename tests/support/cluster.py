@@ -1,7 +1,8 @@
 """A real distributed remedia for the tests: worker and beat processes over a real broker.
 
 One Cluster per broker for the whole session (starting workers costs seconds); each test
-still gets fresh runs, its own work folder and the shared storage, where keys are per run.
+still gets fresh runs and its own work folder. Clusters that share a database share one
+storage too: any cluster's reaper may re-queue any run's step, onto its own broker.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Cluster:
 
     name: str
     folder: Path
+    storage: Path
     env: dict[str, str]
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -55,6 +57,7 @@ class Cluster:
         *,
         broker_url: str,
         database_url: str,
+        storage: Path,
         live_url: str,
         flow_modules: str,
         extra: Mapping[str, str] | None = None,
@@ -68,12 +71,12 @@ class Cluster:
             "REMEDIA_DATABASE_URL": database_url,
             "REMEDIA_REDIS_URL": live_url,
             "REMEDIA_LIVE_KEY_PREFIX": f"test-{token}:",
-            "REMEDIA_STORAGE_URL": (folder / "storage").as_uri(),
+            "REMEDIA_STORAGE_URL": storage.as_uri(),
             "REMEDIA_FLOW_MODULES": flow_modules,
             "PYTHONPATH": str(ROOT),
         }
         env |= dict(extra or {})
-        return cls(name=name, folder=folder, env=env)
+        return cls(name=name, folder=folder, storage=storage, env=env)
 
     def start(self, role: str, *args: str) -> subprocess.Popen[bytes]:
         """Start ``remedia ARGS`` as process ``role`` (e.g. worker-1), logging to a file."""

@@ -60,7 +60,7 @@ def build_service(cluster: Cluster) -> Any:
     modules = tuple(m for m in env["REMEDIA_FLOW_MODULES"].split(",") if m)
     return RunService(
         catalogue=load_flow_modules(("remedia.flows.image", *modules)),
-        storage=LocalStorage(cluster.folder / "storage"),
+        storage=LocalStorage(cluster.storage),
         publisher=CeleryPublisher(app, timeout_grace=executor.timeout_grace_seconds),
         mirror=LiveMirror(LivePublisher(connect(live, name="remedia-tests"), live)),
         settings=executor,

@@ -1,9 +1,9 @@
 """Clusters for the fault tests.
 
 ``fault_cluster`` is a second RabbitMQ cluster with two workers, for tests that kill workers
-or restart the broker. It shares the storage of the pool's RabbitMQ cluster (a symbolic
-link), so a step either cluster publishes runs correctly on the other. Every cluster of a
-session shares one database, and any cluster's beat reaps every run in it, so a test whose
+or restart the broker. Like every cluster of the pool it uses the pool's one storage, so a
+step either cluster publishes runs correctly on the other. Every cluster of a
+test run shares one database, and any cluster's beat reaps every run in it, so a test whose
 recovery depends on the reaper keeps only the beat of the cluster under test running
 (``sole_reaper``).
 """
@@ -34,17 +34,15 @@ def start_fault_worker(cluster: Cluster, role: str) -> None:
 def fault_cluster(cluster_pool: ClusterPool) -> Iterator[tuple[Cluster, Any]]:
     RABBITMQ.require()
     REDIS.require()
-    shared, _ = cluster_pool.get("rabbitmq")
+    cluster_pool.get("rabbitmq")  # the shared cluster first: its database and storage
     folder = cluster_pool.folder / "fault"
     folder.mkdir(exist_ok=True)
-    (shared.folder / "storage").mkdir(exist_ok=True)
-    if not (folder / "storage").exists():
-        (folder / "storage").symlink_to(shared.folder / "storage", target_is_directory=True)
     cluster = Cluster.configure(
         "fault",
         folder,
         broker_url=RABBITMQ_URL,
         database_url=cluster_pool.database(),
+        storage=cluster_pool.storage,
         live_url=REDIS_LIVE_URL,
         flow_modules=FLOW_MODULES,
     )

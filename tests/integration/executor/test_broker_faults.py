@@ -54,9 +54,12 @@ def test_a_run_completes_when_rabbitmq_restarts_in_the_middle_of_it(
     # The pool's RabbitMQ cluster, which later tests share, consumes again as well.
     shared, service = cluster_pool.get("rabbitmq")
     harness = DistributedHarness("rabbitmq", shared, service)
-    text = harness.store(b"after the restart")
-    after = harness.submit(flows.linear, {"text": text}, {"workdir": str(workdir(tmp_path, "a"))})
-    assert after.wait(60).state == "COMPLETED", shared.log("worker")
+    with sole_reaper(shared):
+        text = harness.store(b"after the restart")
+        folder = str(workdir(tmp_path, "after"))
+        after = harness.submit(flows.linear, {"text": text}, {"workdir": folder})
+        assert after.wait(60).state == "COMPLETED", shared.log("worker")
+    check_completed([after.run_id], harness.storage)
 
 
 def test_a_run_completes_and_its_snapshot_returns_when_redis_is_flushed_mid_run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import close_old_connections
 
 from tests.behaviour import flows
@@ -30,8 +31,16 @@ def stale_deliveries(cluster) -> int:
     return path.read_text(errors="replace").count(": 'stale'")
 
 
-def test_a_step_message_delivered_twice_completes_once_with_one_output(cluster_pool, tmp_path):
+@pytest.fixture
+def shared_rabbitmq(cluster_pool, sole_reaper):
+    """The pool's RabbitMQ cluster, whose beat alone reaps while the test runs."""
     cluster, service = cluster_pool.get("rabbitmq")
+    with sole_reaper(cluster):
+        yield cluster, service
+
+
+def test_a_step_message_delivered_twice_completes_once_with_one_output(shared_rabbitmq, tmp_path):
+    cluster, service = shared_rabbitmq
     harness = DistributedHarness("rabbitmq", cluster, service)
     queue = f"{cluster.env['REMEDIA_BROKER_QUEUE_PREFIX']}.default"
     work = workdir(tmp_path)
@@ -44,7 +53,8 @@ def test_a_step_message_delivered_twice_completes_once_with_one_output(cluster_p
     slow = step_rows(run.run_id)["linger"]
     # A duplicate while the step runs, and one of each step after the run completed.
     service.publisher.publish_step(slow.id, run.run_id, slow.queue)
-    assert run.wait(60).state == "COMPLETED"
+    record = run.wait(60)
+    assert record.state == "COMPLETED", {k: (s.state, s.error) for k, s in record.steps.items()}
     for row in step_rows(run.run_id).values():
         service.publisher.publish_step(row.id, run.run_id, row.queue)
     wait_until(lambda: stale_deliveries(cluster) >= before + 3, 30, "the duplicates to arrive")
