@@ -21,10 +21,10 @@ from .runtime import WorkerRuntime, runtime_for
 logger = logging.getLogger("remedia.worker")
 
 
-def run_one_step(runtime: WorkerRuntime, step_id: int) -> str:
+def run_one_step(runtime: WorkerRuntime, step_id: int, run_id: str | None = None) -> str:
     """Claim, execute and settle one delivery of a step; returns what happened, for logs."""
     service = runtime.service
-    claim = service.claim(step_id)
+    claim = service.claim(step_id, run_id=run_id)
     if claim is None:
         return "stale"
     cancelled = runtime.heartbeat.watch(claim.step_id, claim.run_id, claim.attempt)
@@ -69,7 +69,7 @@ def register_tasks(app: Celery) -> None:
 
     @app.task(name=RUN_STEP, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
     def run_step(step_id: int, run_id: str | None = None) -> str:
-        return run_one_step(runtime_for(app), step_id)
+        return run_one_step(runtime_for(app), step_id, run_id)
 
     @app.task(name=ADVANCE, ignore_result=True)
     def advance(run_id: str) -> None:

@@ -10,6 +10,7 @@ in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,13 +77,40 @@ def _step_record(row: StepRun) -> StepRecord:
     )
 
 
+class DagCache:
+    """Parsed DAGs by run id. A run's DAG never changes once created, so a worker parses it
+    once instead of on every transaction of every step."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._dags: OrderedDict[str, Dag] = OrderedDict()
+
+    def get(self, run_id: str) -> Dag | None:
+        dag = self._dags.get(run_id)
+        if dag is not None:
+            self._dags.move_to_end(run_id)
+        return dag
+
+    def put(self, run_id: str, dag: Dag) -> None:
+        self._dags[run_id] = dag
+        while len(self._dags) > self.size:
+            self._dags.popitem(last=False)
+
+
+_dag_cache = DagCache()
+
+
 def load_run(run_id: str, *, lock: bool = True) -> LoadedRun:
     """The run and all its step rows; ``lock`` takes the run row's lock (inside a transaction)."""
     query = FlowRun.objects.select_for_update() if lock else FlowRun.objects
-    row = query.get(id=run_id)
+    dag = _dag_cache.get(run_id)
+    row = query.defer("dag", "params").get(id=run_id) if dag else query.get(id=run_id)
+    if dag is None:
+        dag = Dag.from_json(row.dag)
+        _dag_cache.put(run_id, dag)
     record = RunRecord(
         run_id=row.id,
-        dag=Dag.from_json(row.dag),
+        dag=dag,
         inputs=row.inputs,
         state=RunState(row.state),
         cancel_requested=row.cancel_requested_at is not None,

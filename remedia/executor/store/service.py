@@ -130,21 +130,37 @@ class RunService:
         change: Callable[[LoadedRun, Advancer], T],
         *,
         extra: Callable[[], dict[StepKey, dict[str, Any]]] | None = None,
+        publish_before_commit: bool = True,
     ) -> T:
+        """One locked transaction around ``change``, then the publishing and mirroring.
+
+        Steps are published before the commit, while the run row is locked: a worker that
+        receives one claims it by locking the same row, so it waits for this commit and sees
+        the step QUEUED, and ``published_at`` is written in this transaction instead of a
+        second one. If the commit fails, the message finds its step not QUEUED and is dropped.
+        A new run's rows are invisible until commit, so ``submit`` publishes after it.
+        """
         for attempt in range(TRANSACTION_TRIES):
             try:
                 with transaction.atomic():
                     loaded = load_run(run_id)
                     advancer = Advancer(self.catalogue, self.cache, loaded.listen)
                     result = change(loaded, advancer)
-                    queued = advancer.advance(loaded.record)
+                    queued = [*advancer.advance(loaded.record), *loaded.to_publish]
+                    step_extra = extra() if extra else {}
+                    if publish_before_commit:
+                        now = timezone.now()
+                        for key in queued:
+                            step_extra[key] = {**step_extra.get(key, {}), "published_at": now}
                     events = save_run(
-                        loaded,
-                        queue_of=self._queue_of(loaded.record),
-                        step_extra=extra() if extra else None,
+                        loaded, queue_of=self._queue_of(loaded.record), step_extra=step_extra
                     )
-                    rows = [loaded.step_rows[key] for key in [*queued, *loaded.to_publish]]
-                    transaction.on_commit(partial(self._after_commit, loaded, events, rows))
+                    rows = [loaded.step_rows[key] for key in queued]
+                    if publish_before_commit:
+                        self._publish(loaded, rows, mark_published=False)
+                    else:
+                        transaction.on_commit(partial(self._publish, loaded, rows))
+                    transaction.on_commit(partial(self._mirror, loaded, events))
                 return result
             except ConcurrentUpdate:
                 logger.info("run %s changed concurrently; trying again", run_id)
@@ -153,11 +169,12 @@ class RunService:
                     raise
         raise ConcurrentUpdate(f"run {run_id} kept changing under {TRANSACTION_TRIES} tries")
 
-    def _after_commit(
-        self, loaded: LoadedRun, events: list[FlowRunEvent], rows: list[StepRun]
+    def _publish(
+        self, loaded: LoadedRun, rows: list[StepRun], *, mark_published: bool = True
     ) -> None:
-        published = []
+        """Send each step's message; the reaper sends any whose publish failed."""
         dag = loaded.record.dag
+        published, failed = [], []
         for row in rows:
             timeout = self.catalogue.step(dag.node(row.node).step).options.timeout
             try:
@@ -165,15 +182,21 @@ class RunService:
                 published.append(row.id)
             except Exception:
                 logger.exception("publishing step %s failed; the reaper will publish it", row.id)
-        if published:
+                failed.append(row.id)
+        if mark_published and published:
             StepRun.objects.filter(id__in=published, state=S.QUEUED).update(
                 published_at=timezone.now()
             )
-        if self.mirror is not None:
-            try:
-                self.mirror.publish(loaded, events)
-            except Exception:
-                logger.exception("mirroring run %s to the live store failed", loaded.row.id)
+        if not mark_published and failed:
+            StepRun.objects.filter(id__in=failed).update(published_at=None)
+
+    def _mirror(self, loaded: LoadedRun, events: list[FlowRunEvent]) -> None:
+        if self.mirror is None:
+            return
+        try:
+            self.mirror.publish(loaded, events)
+        except Exception:
+            logger.exception("mirroring run %s to the live store failed", loaded.row.id)
 
     # -- operations -----------------------------------------------------------------------
 
@@ -209,7 +232,7 @@ class RunService:
                 StepRun(run_id=run_id, node=node.key, queue=queue_of(step))
                 for node, step in ((n, record.steps[(n.key, None)]) for n in dag.nodes)
             )
-            self._mutate(run_id, lambda loaded, adv: None)
+            self._mutate(run_id, lambda loaded, adv: None, publish_before_commit=False)
         return run_id
 
     def advance(self, run_id: str) -> None:
@@ -233,14 +256,18 @@ class RunService:
         """Re-run only the failed, skipped and cancelled steps of a finished run."""
         self._mutate(run_id, lambda loaded, adv: adv.reopen(loaded.record))
 
-    def claim(self, step_id: int, worker: str | None = None) -> Claim | None:
+    def claim(
+        self, step_id: int, worker: str | None = None, run_id: str | None = None
+    ) -> Claim | None:
         """Take the next attempt of a delivered step, or None if the delivery is stale."""
         worker = worker or this_worker()
-        try:
-            run_id = StepRun.objects.values_list("run_id", flat=True).get(id=step_id)
-        except StepRun.DoesNotExist:
-            logger.warning("a message names step %s, which does not exist; dropped", step_id)
-            return None
+        if run_id is None:
+            try:
+                run_id = StepRun.objects.values_list("run_id", flat=True).get(id=step_id)
+            except StepRun.DoesNotExist:
+                logger.warning("a message names step %s, which does not exist; dropped", step_id)
+                return None
+
         extras: dict[StepKey, dict[str, Any]] = {}
 
         def change(loaded: LoadedRun, adv: Advancer) -> Claim | None:
@@ -249,7 +276,11 @@ class RunService:
                 return None
             return self._claim_in(loaded, adv, key, worker, extras)
 
-        return self._mutate(run_id, change, extra=lambda: extras)
+        try:
+            return self._mutate(run_id, change, extra=lambda: extras)
+        except FlowRun.DoesNotExist:
+            logger.warning("a message names run %s, which does not exist; dropped", run_id)
+            return None
 
     def _claim_in(
         self,
