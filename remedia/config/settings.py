@@ -16,8 +16,19 @@ ALLOWED_HOSTS = [h for h in os.environ.get("REMEDIA_ALLOWED_HOSTS", "*").split("
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
     "remedia.executor.store",
+    "remedia.api",
 ]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+ROOT_URLCONF = "remedia.config.urls"
 
 DATABASES = {"default": DatabaseSettings().django()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
