@@ -36,7 +36,7 @@ describe('DagView', () => {
       steps: [
         step('decode', 'COMPLETED'),
         step('resize', 'CACHED'),
-        step('analyse_white_balance', 'RUNNING', { attempt: 2, progress: 0.4, message: 'rows 40/100' }),
+        step('analyse_white_balance', 'RUNNING', { attempt: 2, fraction: 0.4, message: 'rows 40/100' }),
       ],
     });
     const running = nodeOf(container, 'analyse_white_balance');
@@ -74,7 +74,7 @@ describe('DagView', () => {
     );
     await rerender({ steps: [step('split', 'COMPLETED'), step('fix_segment', 'RUNNING'), ...branches] });
     const map = nodeOf(container, 'fix_segment');
-    expect(map).toHaveTextContent('segment 7 of 12');
+    expect(map).toHaveTextContent('branch 7 of 12');
     expect(map.querySelectorAll('.branch')).toHaveLength(12);
   });
 

@@ -51,12 +51,29 @@ export interface JsonSchema {
   items?: JsonSchema;
 }
 
-export interface Flow {
+export interface StepInfo {
   name: string;
+  description: string;
+  queue: string;
+  retries: number;
+  timeout_seconds: number | null;
+  cache: boolean;
+}
+
+export interface FlowVersion {
   version: number;
   description: string;
-  inputs: string[];
   params_schema: JsonSchema;
+  inputs: string[];
+  steps: StepInfo[];
+  dag: Dag | null;
+}
+
+export interface Flow {
+  name: string;
+  description: string;
+  latest_version: number;
+  versions: FlowVersion[];
 }
 
 export interface DagNode {
@@ -64,62 +81,81 @@ export interface DagNode {
   step: string;
   label: string;
   queue: string;
-  map: boolean;
-  /** For a map node: what one item is called (`segment`), when the flow says. */
-  map_param?: string | null;
+  is_map: boolean;
   upstream: string[];
+}
+
+export interface DagEdge {
+  source: string;
+  target: string;
 }
 
 export interface Dag {
   flow: string;
   version: number;
+  inputs: string[];
+  outputs: string[];
   nodes: DagNode[];
-  edges: [string, string][];
-}
-
-export interface StepRun {
-  node: string;
-  map_index: number | null;
-  state: StepState;
-  attempt: number;
-  progress: number | null;
-  message: string | null;
-  error: string | null;
-  started_at: string | null;
-  finished_at: string | null;
+  edges: DagEdge[];
 }
 
 export interface Artifact {
   id: string;
   name: string;
-  content_type: string;
+  media_type: string;
   size: number;
+  digest: string;
+  url: string;
 }
 
-export interface Run {
+export interface StepRun {
+  label: string;
+  node: string;
+  step: string;
+  map_index: number | null;
+  state: StepState;
+  attempt: number;
+  fraction: number | null;
+  message: string | null;
+  error: string | null;
+  error_code: string | null;
+  started_at: string | null;
+  finished_at: string | null;
+  outputs: Artifact[];
+}
+
+export interface RunSummary {
   id: string;
   flow: string;
   version: number;
   state: RunState;
+  owner: string | null;
+  asset_id: string | null;
   error: string | null;
   cancel_requested: boolean;
-  params: Record<string, unknown>;
-  inputs: Record<string, string>;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
-  progress: number;
-  dag: Dag;
-  steps: StepRun[];
-  outputs: Record<string, Artifact>;
 }
 
-export type RunSummary = Omit<Run, 'dag' | 'steps' | 'outputs' | 'params' | 'inputs'>;
+export interface Run extends RunSummary {
+  params: Record<string, unknown>;
+  dag: Dag;
+  steps: StepRun[];
+  inputs: Record<string, Artifact>;
+  outputs: Record<string, Artifact>;
+  last_event_id: string;
+}
+
+export interface RunPage {
+  items: RunSummary[];
+  next_cursor: string | null;
+}
 
 export interface Asset {
   id: string;
   name: string;
-  content_type: string;
+  media_type: string;
   size: number;
 }
 

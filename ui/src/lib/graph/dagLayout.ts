@@ -46,7 +46,7 @@ export function layoutDag(dag: Dag, options: LayoutOptions): DagLayout {
   });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const node of dag.nodes) graph.setNode(node.key, { ...options.size(node.key) });
-  for (const [from, to] of dag.edges) graph.setEdge(from, to);
+  for (const { source, target } of dag.edges) graph.setEdge(source, target);
   layout(graph);
 
   const boxes = dag.nodes.map((node) => {
@@ -59,10 +59,10 @@ export function layoutDag(dag: Dag, options: LayoutOptions): DagLayout {
       height: placed.height,
     };
   });
-  const routes = dag.edges.map(([from, to]) => ({
-    from,
-    to,
-    points: (graph.edge(from, to)?.points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })),
+  const routes = dag.edges.map(({ source, target }) => ({
+    from: source,
+    to: target,
+    points: (graph.edge(source, target)?.points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })),
   }));
   const label = graph.graph();
   return { boxes, routes, width: label.width ?? 0, height: label.height ?? 0 };

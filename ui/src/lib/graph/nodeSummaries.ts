@@ -15,15 +15,19 @@ export interface NodeSummary {
   branchCounts: Partial<Record<StepState, number>>;
 }
 
-export function pendingStep(node: string, mapIndex: number | null = null): StepRun {
+export function pendingStep(node: DagNode, mapIndex: number | null = null): StepRun {
   return {
-    node,
+    label: mapIndex === null ? node.key : `${node.key}[${mapIndex}]`,
+    node: node.key,
+    step: node.step,
     map_index: mapIndex,
     state: 'PENDING',
     attempt: 0,
-    progress: null,
+    fraction: null,
     message: null,
     error: null,
+    error_code: null,
+    outputs: [],
     started_at: null,
     finished_at: null,
   };
@@ -50,7 +54,7 @@ export function summariseNodes(dag: Dag, steps: readonly StepRun[]): NodeSummary
     }
     return {
       node,
-      step: own.get(node.key) ?? pendingStep(node.key),
+      step: own.get(node.key) ?? pendingStep(node),
       branches: nodeBranches,
       branchCounts,
     };
@@ -63,23 +67,22 @@ export function mapProgress(branches: readonly StepRun[]): number | null {
   let done = 0;
   for (const branch of branches) {
     if (branch.state === 'COMPLETED' || branch.state === 'CACHED') done += 1;
-    else if (branch.state === 'RUNNING') done += branch.progress ?? 0;
+    else if (branch.state === 'RUNNING') done += branch.fraction ?? 0;
   }
   return done / branches.length;
 }
 
-/** `segment 7 of 12`: the branch a person most wants to read about (the first one running). */
+/** `branch 7 of 12`: the branch a person most wants to read about (the first one running). */
 export function branchCaption(summary: NodeSummary): string | null {
-  const { branches, node } = summary;
+  const { branches } = summary;
   if (branches.length === 0) return null;
-  const noun = node.map_param ?? 'item';
   const current =
     branches.find((b) => b.state === 'RUNNING' || b.state === 'RETRYING') ??
     branches.find((b) => b.state === 'FAILED') ??
     branches.find((b) => b.state === 'QUEUED');
   if (current && current.map_index !== null) {
-    return `${noun} ${current.map_index + 1} of ${branches.length}`;
+    return `branch ${current.map_index + 1} of ${branches.length}`;
   }
   const finished = (summary.branchCounts.COMPLETED ?? 0) + (summary.branchCounts.CACHED ?? 0);
-  return `${finished} of ${branches.length} ${noun}s done`;
+  return `${finished} of ${branches.length} branches done`;
 }
