@@ -80,6 +80,7 @@ export async function startCorrection(page, file) {
 export async function screenshot(page, scenario, name) {
   await mkdir(scenario.outputDir, { recursive: true });
   const path = join(scenario.outputDir, `${name}.png`);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path, fullPage: true });
   return path;
 }

@@ -13,7 +13,7 @@ export async function corruptInput(browser, scenario) {
   await startCorrection(page, scenario.corruptPhoto);
   await page.getByRole('list', { name: 'Steps' }).locator('[data-node="decode"]').waitFor();
   await page.getByRole('button', { name: 'Start correction' }).click();
-  await page.waitForURL(/\/runs\/[^/]+$/);
+  await page.waitForURL((url) => /^\/runs\/[^/]+$/.test(url.pathname) && url.pathname !== '/runs/new');
 
   await page.locator('[data-run-state="FAILED"]').waitFor();
   const decode = page.locator('[data-node="decode"]');
@@ -22,7 +22,10 @@ export async function corruptInput(browser, scenario) {
   await reason.waitFor();
   const text = (await reason.textContent()) ?? '';
   check(/cut short|truncated/i.test(text), `failure reason shown: ${text}`);
-  check((await decode.textContent())?.includes('cut short') ?? false, 'the decode node does not show the reason');
+  check(
+    (await decode.textContent())?.includes('cut short') ?? false,
+    'the decode node does not show the reason',
+  );
   const skipped = await page.locator('[data-node][data-state="SKIPPED"]').count();
   check(skipped > 0, 'no step downstream of decode is shown as skipped');
   await page.getByRole('button', { name: 'Retry failed steps' }).waitFor();

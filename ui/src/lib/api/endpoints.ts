@@ -29,7 +29,11 @@ async function body<T>(call: Promise<Answer<T>>): Promise<T> {
 async function empty(call: Promise<Answer<unknown>>): Promise<void> {
   const { error, response } = await call;
   if (!response.ok) {
-    throw new ApiError(response.status, isProblem(error) ? error : null, `The server answered ${response.status}.`);
+    throw new ApiError(
+      response.status,
+      isProblem(error) ? error : null,
+      `The server answered ${response.status}.`,
+    );
   }
 }
 
@@ -62,7 +66,12 @@ export const api = {
   submitRun(submit: RunSubmit): Promise<Run> {
     return body(http.POST('/api/v1/runs', { body: submit }));
   },
-  runs(filters: { flow?: string | null; state?: RunState | null; cursor?: string | null; limit?: number }): Promise<RunPage> {
+  runs(filters: {
+    flow?: string | null;
+    state?: RunState | null;
+    cursor?: string | null;
+    limit?: number;
+  }): Promise<RunPage> {
     return body(http.GET('/api/v1/runs', { params: { query: filters } }));
   },
   run(id: string): Promise<Run> {

@@ -31,7 +31,9 @@ export function uploadAsset(file: File, onProgress: (fraction: number) => void):
         onProgress(1);
         resolve(body as Created);
       } else {
-        reject(new ApiError(request.status, isProblem(body) ? body : null, `Upload refused (${request.status}).`));
+        reject(
+          new ApiError(request.status, isProblem(body) ? body : null, `Upload refused (${request.status}).`),
+        );
       }
     };
     request.onerror = () => reject(new TypeError('Failed to upload'));

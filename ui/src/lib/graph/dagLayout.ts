@@ -41,8 +41,8 @@ export function layoutDag(dag: Dag, options: LayoutOptions): DagLayout {
     rankdir: options.direction,
     nodesep: gap,
     ranksep: gap * 1.6,
-    marginx: 4,
-    marginy: 4,
+    marginx: 12,
+    marginy: 8,
   });
   graph.setDefaultEdgeLabel(() => ({}));
   for (const node of dag.nodes) graph.setNode(node.key, { ...options.size(node.key) });
@@ -62,7 +62,10 @@ export function layoutDag(dag: Dag, options: LayoutOptions): DagLayout {
   const routes = dag.edges.map(({ source, target }) => ({
     from: source,
     to: target,
-    points: (graph.edge(source, target)?.points ?? []).map((p: { x: number; y: number }) => ({ x: p.x, y: p.y })),
+    points: (graph.edge(source, target)?.points ?? []).map((p: { x: number; y: number }) => ({
+      x: p.x,
+      y: p.y,
+    })),
   }));
   const label = graph.graph();
   return { boxes, routes, width: label.width ?? 0, height: label.height ?? 0 };

@@ -75,7 +75,12 @@ function applyRunState(run: Run, event: RunStateEvent): Run {
     state: event.state,
     started_at: event.state === 'RUNNING' ? (run.started_at ?? isoAt(event.at)) : run.started_at,
     finished_at: look.terminal ? isoAt(event.at) : reopened ? null : run.finished_at,
-    error: look.terminal && event.state !== 'COMPLETED' ? (event.message ?? run.error) : reopened ? null : run.error,
+    error:
+      look.terminal && event.state !== 'COMPLETED'
+        ? (event.message ?? run.error)
+        : reopened
+          ? null
+          : run.error,
     cancel_requested: reopened ? false : run.cancel_requested,
   };
 }

@@ -10,7 +10,8 @@ export function comparison(run: Run): { before: string; after: string } | null {
   if (run.state !== 'COMPLETED') return null;
   const input = Object.values(run.inputs)[0];
   const outputs = Object.entries(run.outputs);
-  const main = outputs.find(([name]) => name === 'image') ?? outputs.find(([, a]) => DRAWABLE.test(a.media_type));
+  const main =
+    outputs.find(([name]) => name === 'image') ?? outputs.find(([, a]) => DRAWABLE.test(a.media_type));
   if (!main || !DRAWABLE.test(main[1].media_type)) return null;
   if (input && !DRAWABLE.test(input.media_type)) return null;
   const before = input?.url ?? (run.asset_id ? assetContentUrl(run.asset_id) : null);
