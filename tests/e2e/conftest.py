@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -19,7 +20,6 @@ from pathlib import Path
 
 import pytest
 
-from remedia.config.embedded_redis import free_port
 from tests.acceptance.conftest import REMEDIA, ROOT, clean_env
 
 CHROMIUM = Path(os.environ.get("REMEDIA_E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -36,6 +36,12 @@ class Service:
     username: str
     password: str
     folder: Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _wait_until_up(process: subprocess.Popen[bytes], out: Path, timeout: float) -> None:
