@@ -10,9 +10,14 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.media import bundled_photo, write_truncated_copy
 
 from .conftest import OUTPUT, UI, Service
+
+#: A bound on a hang (starting the service, a scenario), not a measure of speed.
+pytestmark = pytest.mark.timeout(900)
 
 
 def run_scenario(name: str, service: Service, node: str, chromium: Path, corrupt: Path) -> str:
