@@ -127,6 +127,14 @@ export async function correctPhoto(browser, scenario) {
   await page.getByRole('heading', { name: 'decode', level: 3 }).waitFor();
   const shot = await screenshot(page, scenario, 'run-detail');
 
+  // On a phone the page reflows to one column and nothing runs off the side.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole('heading', { name: 'Steps' }).waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 0, `the run page is ${overflow}px wider than a phone`);
+  await screenshot(page, scenario, 'run-detail-phone');
+  await page.setViewportSize({ width: 1360, height: 900 });
+
   // The runs list shows the run, completed.
   await page.getByRole('link', { name: 'Runs', exact: true }).click();
   await page.locator(`tr[data-run="${runId}"][data-state="COMPLETED"]`).waitFor();
