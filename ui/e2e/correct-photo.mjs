@@ -139,6 +139,14 @@ export async function correctPhoto(browser, scenario) {
   await page.getByRole('link', { name: 'Runs', exact: true }).click();
   await page.locator(`tr[data-run="${runId}"][data-state="COMPLETED"]`).waitFor();
   await screenshot(page, scenario, 'runs');
+
+  // Losing the connection keeps the list on screen and says so; it recovers by itself.
+  const lost = page.getByText('Cannot reach the server — showing the last runs seen.');
+  await page.context().setOffline(true);
+  await lost.waitFor();
+  check(await page.locator(`tr[data-run="${runId}"]`).isVisible(), 'the runs list emptied while offline');
+  await page.context().setOffline(false);
+  await lost.waitFor({ state: 'detached' });
   await page.context().close();
   return { runId, screenshot: shot, statesSeen: seen };
 }
