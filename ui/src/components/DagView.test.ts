@@ -44,6 +44,9 @@ describe('DagView', () => {
     expect(running).toHaveTextContent('attempt 2');
     expect(running).toHaveTextContent('rows 40/100');
     expect(within(running).getByRole('progressbar', { hidden: true })).toHaveAttribute('aria-valuenow', '40');
+    expect(
+      screen.getByRole('button', { name: 'analyse_white_balance: Running, attempt 2, 40%, rows 40/100' }),
+    ).toBe(running);
     expect(nodeOf(container, 'decode')).toHaveTextContent('Completed');
     expect(nodeOf(container, 'resize')).toHaveTextContent('Cached');
     expect(container.querySelectorAll('path.edge.done').length).toBeGreaterThan(0);
