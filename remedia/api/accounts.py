@@ -17,11 +17,12 @@ from .problems import NotFound, Problem, Unauthenticated
 from .tokens import create_token
 
 router = Router(tags=["auth"], auth=api_auth)
+NO_NUL = r"^[^\x00]*$"
 
 
 class LoginIn(Schema):
-    username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=4096)
+    username: str = Field(min_length=1, max_length=150, pattern=NO_NUL)
+    password: str = Field(min_length=1, max_length=4096, pattern=NO_NUL)
 
 
 class MeOut(Schema):
@@ -31,7 +32,9 @@ class MeOut(Schema):
 
 
 class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=100, description="What the token is for.")
+    name: str = Field(
+        min_length=1, max_length=100, pattern=NO_NUL, description="What the token is for."
+    )
 
 
 class TokenOut(Schema):

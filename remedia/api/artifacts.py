@@ -8,7 +8,8 @@ from ninja import Router
 from .access import run_for
 from .artifact_refs import display_name, find_artifact, named_artifacts, run_id_of
 from .auth import api_auth
-from .byte_ranges import BINARY_RESPONSES, serve_stored
+from .file_responses import BINARY_RESPONSES, serve_stored
+from .ids import ArtifactId
 from .problems import NotFound, Problem
 from .runtime import runtime
 
@@ -40,7 +41,7 @@ def _artifact(request: HttpRequest, artifact_id: str):  # type: ignore[no-untype
     openapi_extra={"responses": BINARY_RESPONSES},
     summary="Download an artifact (Range requests work)",
 )
-def download_artifact(request: HttpRequest, artifact_id: str) -> StreamingHttpResponse:
+def download_artifact(request: HttpRequest, artifact_id: ArtifactId) -> StreamingHttpResponse:
     _, artifact = _artifact(request, artifact_id)
     return serve_stored(
         request,
@@ -57,7 +58,7 @@ def download_artifact(request: HttpRequest, artifact_id: str) -> StreamingHttpRe
     openapi_extra={"responses": BINARY_RESPONSES},
     summary="The preview image of the run that made this artifact",
 )
-def preview_artifact(request: HttpRequest, artifact_id: str) -> StreamingHttpResponse:
+def preview_artifact(request: HttpRequest, artifact_id: ArtifactId) -> StreamingHttpResponse:
     run, _ = _artifact(request, artifact_id)
     preview = named_artifacts(run.outputs).get(PREVIEW_OUTPUT)
     if preview is None:

@@ -11,7 +11,8 @@ from ninja.responses import Status
 from .access import asset_for
 from .assets_store import store_upload
 from .auth import api_auth
-from .byte_ranges import BINARY_RESPONSES, serve_stored
+from .file_responses import BINARY_RESPONSES, serve_stored
+from .ids import AssetId
 from .media_types import MediaKind
 from .models import Asset
 from .problems import Problem
@@ -61,7 +62,7 @@ def upload_asset(request: HttpRequest, file: File[UploadedFile]) -> Status:
 @router.get(
     "/{asset_id}", response={200: AssetOut, 401: Problem, 404: Problem}, summary="Get an asset"
 )
-def get_asset(request: HttpRequest, asset_id: str) -> AssetOut:
+def get_asset(request: HttpRequest, asset_id: AssetId) -> AssetOut:
     return asset_out(asset_for(request.auth, asset_id))
 
 
@@ -71,7 +72,7 @@ def get_asset(request: HttpRequest, asset_id: str) -> AssetOut:
     openapi_extra={"responses": BINARY_RESPONSES},
     summary="Download an asset's bytes (Range requests work)",
 )
-def asset_content(request: HttpRequest, asset_id: str) -> StreamingHttpResponse:
+def asset_content(request: HttpRequest, asset_id: AssetId) -> StreamingHttpResponse:
     asset = asset_for(request.auth, asset_id)
     return serve_stored(
         request,

@@ -11,6 +11,7 @@ from remedia.flows import Flow, FlowError
 
 from .auth import api_auth
 from .dags import DagOut, dag_out
+from .ids import FlowName
 from .problems import Problem
 from .runtime import runtime
 
@@ -122,7 +123,7 @@ def list_flows(request: Any) -> list[FlowOut]:
     response={200: FlowOut, 401: Problem, 404: Problem},
     summary="Get a flow and its versions",
 )
-def get_flow(request: Any, name: str) -> FlowOut:
+def get_flow(request: Any, name: FlowName) -> FlowOut:
     runtime().catalogue.flow(name)  # UnknownFlow -> 404 naming the known flows
     return _flow_out(_by_name()[name])
 
@@ -132,6 +133,6 @@ def get_flow(request: Any, name: str) -> FlowOut:
     response={200: DagOut, 401: Problem, 403: Problem, 404: Problem, 422: Problem},
     summary="Plan the DAG a run with these parameters would have",
 )
-def plan_flow(request: Any, name: str, body: PlanIn) -> DagOut:
+def plan_flow(request: Any, name: FlowName, body: PlanIn) -> DagOut:
     flow = runtime().catalogue.flow(name, body.version)
     return dag_out(flow.trace(body.params), runtime().catalogue)

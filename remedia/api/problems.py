@@ -20,6 +20,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
     TooManyFieldsSent,
 )
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
@@ -27,7 +28,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from pydantic import ValidationError as PydanticValidationError
 
 from remedia.executor.states import InvalidTransition
-from remedia.flows import ParameterError, UnknownFlow
+from remedia.flows import FlowError, ParameterError, UnknownFlow
 
 logger = logging.getLogger("remedia.api")
 
@@ -233,6 +234,15 @@ def _invalid_transition(request: HttpRequest, exc: InvalidTransition) -> HttpRes
     return _from_problem(Conflict(str(exc)))
 
 
+def _flow_error(request: HttpRequest, exc: FlowError) -> HttpResponse:
+    return _from_problem(Unprocessable(str(exc)))
+
+
+def _unstorable(request: HttpRequest, exc: DataError) -> HttpResponse:
+    detail = f"a value in the request cannot be stored ({exc}); remove NUL characters or shorten it"
+    return _from_problem(Unprocessable(detail.replace("\n", " ")))
+
+
 def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
     return _from_problem(PayloadTooLarge(f"the request body is too large: {exc}"))
 
@@ -259,6 +269,8 @@ def install_problem_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(ObjectDoesNotExist, _not_found)
     api.add_exception_handler(UnknownFlow, _unknown_flow)
     api.add_exception_handler(InvalidTransition, _invalid_transition)
+    api.add_exception_handler(FlowError, _flow_error)
+    api.add_exception_handler(DataError, _unstorable)
     api.add_exception_handler(RequestDataTooBig, _too_big)
     api.add_exception_handler(TooManyFieldsSent, _unreadable)
     api.add_exception_handler(MultiPartParserError, _unreadable)

@@ -19,6 +19,7 @@ from remedia.executor.states import RunState
 from .access import run_for, visible_runs
 from .assets_store import store_upload
 from .auth import api_auth
+from .ids import FLOW_NAME, RunId
 from .models import Asset
 from .pagination import page_of
 from .problems import Conflict, Forbidden, Problem, Unprocessable, UnsupportedMediaType
@@ -34,12 +35,18 @@ ERRORS = {401: Problem, 403: Problem, 404: Problem}
 
 
 class RunFilters(Schema):
-    flow: str | None = Field(default=None, description="Only runs of this flow.")
+    flow: str | None = Field(
+        default=None, pattern=FLOW_NAME, max_length=200, description="Only runs of this flow."
+    )
     state: RunState | None = Field(default=None, description="Only runs in this state.")
     created_after: dt.datetime | None = Field(default=None, description="Created at or after.")
     created_before: dt.datetime | None = Field(default=None, description="Created before.")
-    owner: str | None = Field(default=None, description="Username (staff only).")
-    cursor: str | None = Field(default=None, description="next_cursor of the previous page.")
+    owner: str | None = Field(
+        default=None, pattern=r"^[\w.@+-]{1,150}$", description="Username (staff only)."
+    )
+    cursor: str | None = Field(
+        default=None, max_length=500, description="next_cursor of the previous page."
+    )
     limit: int | None = Field(default=None, ge=1, le=1000, description="Runs per page.")
 
 
@@ -185,14 +192,14 @@ def list_runs(request: HttpRequest, filters: Query[RunFilters]) -> RunPage:
 
 
 @router.get("/{run_id}", response={200: RunOut, **ERRORS}, summary="Get a run and its steps")
-def get_run(request: HttpRequest, run_id: str) -> RunOut:
+def get_run(request: HttpRequest, run_id: RunId) -> RunOut:
     return run_out(run_for(request.auth, run_id))
 
 
 @router.post(
     "/{run_id}/cancel", response={202: RunOut, **ERRORS, 409: Problem}, summary="Ask a run to stop"
 )
-def cancel_run(request: HttpRequest, run_id: str) -> Status:
+def cancel_run(request: HttpRequest, run_id: RunId) -> Status:
     run = run_for(request.auth, run_id)
     if not runtime().service.cancel(run.id):
         raise Conflict(f"run {run.id} already ended ({run.state}); there is nothing to cancel")
@@ -204,7 +211,7 @@ def cancel_run(request: HttpRequest, run_id: str) -> Status:
     response={202: RunOut, **ERRORS, 409: Problem},
     summary="Run the failed, skipped and cancelled steps of a finished run again",
 )
-def retry_run(request: HttpRequest, run_id: str) -> Status:
+def retry_run(request: HttpRequest, run_id: RunId) -> Status:
     run = run_for(request.auth, run_id)
     if RunState(run.state) not in RETRYABLE:
         raise Conflict(
@@ -220,6 +227,6 @@ def retry_run(request: HttpRequest, run_id: str) -> Status:
     response={201: RunOut, **ERRORS, 429: Problem},
     summary="Start a new run with the same flow version, inputs and parameters",
 )
-def rerun_run(request: HttpRequest, run_id: str) -> Status:
+def rerun_run(request: HttpRequest, run_id: RunId) -> Status:
     original = run_for(request.auth, run_id)
     return Status(201, run_out(rerun(request.auth, original)))
