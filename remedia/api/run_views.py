@@ -93,7 +93,7 @@ def _step_out(run_id: str, dag: Dag, step: SnapshotStep, row: StepRun | None) ->
         map_index=step.map_index,
         state=step.state,
         attempt=step.attempt,
-        fraction=step.fraction,
+        fraction=1.0 if done else step.fraction,
         message=step.message,
         error=step.error,
         error_code=step.error_code,

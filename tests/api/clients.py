@@ -43,8 +43,8 @@ class ApiClient:
     def anonymous(cls) -> ApiClient:
         return cls(Client())
 
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.client.get(API + path, **kwargs)
+    def get(self, path: str, query: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        return self.client.get(API + path, query, **kwargs)
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         if body is None or isinstance(body, dict | list):
