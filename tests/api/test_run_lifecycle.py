@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from tests.api.clients import ApiClient, assert_problem
-from tests.behaviour.flows import appeared
 from tests.api.media import SUBTITLE
+from tests.behaviour.flows import appeared
 
 
 @pytest.fixture
