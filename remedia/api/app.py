@@ -23,8 +23,27 @@ def _camel(name: str) -> str:
 
 
 def _problems_as_problem_json(schema: dict[str, Any]) -> None:
+    """Error responses are problem documents; an operation with a body may get a 400 (it
+    is not JSON), and one with any input a 422 (a value is invalid)."""
+    problem = {"schema": {"$ref": "#/components/schemas/Problem"}}
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
+            responses = operation["responses"]
+            if "requestBody" in operation:
+                responses.setdefault(
+                    "400", {"description": "Bad Request", "content": {"application/json": problem}}
+                )
+            if "requestBody" in operation or operation.get("parameters"):
+                responses.setdefault(
+                    "422",
+                    {
+                        "description": "Unprocessable Entity",
+                        "content": {"application/json": problem},
+                    },
+                )
+                operation["responses"] = dict(
+                    sorted(operation["responses"].items(), key=lambda item: int(item[0]))
+                )
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})
                 if int(status) >= 400 and "application/json" in content:

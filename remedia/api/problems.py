@@ -74,6 +74,10 @@ class ApiProblem(Exception):
         self.headers = dict(headers or {})
 
 
+class MalformedBody(ApiProblem):
+    status, slug, title = 400, "malformed-body", "Malformed request body"
+
+
 class Unauthenticated(ApiProblem):
     status, slug, title = 401, "unauthenticated", "Authentication required"
 
@@ -200,8 +204,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return _from_problem(RateLimited(str(exc), retry_after=exc.wait or 1))
     status = exc.status_code
     if status == 400 and "parse" in str(exc).lower():
-        detail = "the request body is not valid JSON: send a JSON object"
-        return problem_response(400, "malformed-body", "Malformed request body", detail)
+        return _from_problem(MalformedBody("the request body is not valid JSON: send an object"))
     return problem_response(status, f"http-{status}", _title(status), str(exc))
 
 
@@ -248,8 +251,7 @@ def _too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _unreadable(request: HttpRequest, exc: Exception) -> HttpResponse:
-    detail = f"the request body could not be read: {exc}"
-    return problem_response(400, "malformed-body", "Malformed request body", detail)
+    return _from_problem(MalformedBody(f"the request body could not be read: {exc}"))
 
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

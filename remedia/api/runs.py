@@ -22,7 +22,14 @@ from .auth import api_auth
 from .ids import FLOW_NAME, RunId
 from .models import Asset
 from .pagination import page_of
-from .problems import Conflict, Forbidden, Problem, Unprocessable, UnsupportedMediaType
+from .problems import (
+    Conflict,
+    Forbidden,
+    MalformedBody,
+    Problem,
+    Unprocessable,
+    UnsupportedMediaType,
+)
 from .run_schemas import RunOut, RunPage, RunSubmit
 from .run_views import run_out, run_summary
 from .runtime import runtime
@@ -84,10 +91,9 @@ def _json_body(request: HttpRequest) -> RunSubmit:
     try:
         raw = json.loads(request.body or b"null")
     except (ValueError, UnicodeDecodeError) as exc:
-        raise Unprocessable(
+        raise MalformedBody(
             f"the request body is not valid JSON ({exc}); send a JSON object like "
-            '{"flow": "image.correct", "asset_id": "...", "params": {}}',
-            errors=[{"loc": ["body"], "msg": "malformed JSON", "type": "json_invalid"}],
+            '{"flow": "image.correct", "asset_id": "...", "params": {}}'
         ) from None
     try:
         return RunSubmit.model_validate(raw)

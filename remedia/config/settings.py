@@ -29,6 +29,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
 ROOT_URLCONF = "remedia.config.urls"
+# The API's interactive docs page (/api/v1/docs) is a Django template.
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}]
 
 DATABASES = {"default": DatabaseSettings().django()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -107,8 +107,8 @@ def test_a_version_that_is_not_a_number_is_a_422(alice: ApiClient):
     assert_problem(alice.post("/runs", body), 422)
 
 
-def test_malformed_json_is_a_422_saying_so(alice: ApiClient):
-    problem = assert_problem(alice.post("/runs", '{"flow": "image.correct",'), 422)
+def test_malformed_json_is_a_400_saying_so(alice: ApiClient):
+    problem = assert_problem(alice.post("/runs", '{"flow": "image.correct",'), 400)
     assert "not valid JSON" in problem["detail"]
 
 
