@@ -31,15 +31,22 @@ def _when(seconds: float | None) -> dt.datetime | None:
     return None if seconds is None else dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
+def _asset_id(run: FlowRun) -> str | None:
+    try:
+        return run.submission.asset_id
+    except Submission.DoesNotExist:
+        return None
+
+
 def run_summary(run: FlowRun) -> RunSummary:
-    submission = Submission.objects.filter(run_id=run.id).only("asset_id").first()
+    """The list's view of a run; select_related("owner", "submission") saves two queries."""
     return RunSummary(
         id=run.id,
         flow=run.flow,
         version=run.version,
         state=RunState(run.state),
         owner=run.owner.get_username() if run.owner_id else None,
-        asset_id=submission.asset_id if submission else None,
+        asset_id=_asset_id(run),
         error=run.error,
         cancel_requested=run.cancel_requested_at is not None,
         created_at=run.created_at,
@@ -111,7 +118,7 @@ def run_out(run: FlowRun) -> RunOut:
     """The whole run; one Redis round trip and two queries."""
     snapshot = _read_snapshot(run.id)
     rows = {(r.node, r.map_index): r for r in StepRun.objects.filter(run_id=run.id)}
-    run = FlowRun.objects.select_related("owner").get(id=run.id)
+    run = FlowRun.objects.select_related("owner", "submission").get(id=run.id)
     summary = run_summary(run)
     if snapshot is None:
         steps = [_from_row(r) for r in rows.values()]

@@ -178,7 +178,7 @@ def create_run(
 )
 def list_runs(request: HttpRequest, filters: Query[RunFilters]) -> RunPage:
     user = request.auth
-    runs = visible_runs(user).select_related("owner")
+    runs = visible_runs(user).select_related("owner", "submission")
     if filters.owner is not None:
         if not user.is_staff and filters.owner != user.get_username():
             raise Forbidden("only staff may list other users' runs: leave 'owner' out")
