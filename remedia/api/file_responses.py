@@ -40,7 +40,8 @@ def serve_stored(
 ) -> StreamingHttpResponse:
     """The object under ``key``, whole (200) or the one range asked for (206)."""
     try:
-        size = storage.stat(key).size
+        stored = storage.stat(key)
+        size = stored.size
         span = parse_range(request.headers.get("Range"), size)
         handle = storage.open(key)
     except ObjectNotFound:
@@ -58,6 +59,7 @@ def serve_stored(
     response["Accept-Ranges"] = "bytes"
     response["Content-Disposition"] = content_disposition_header(attachment, filename)
     response["Cache-Control"] = "private, max-age=3600"
+    response["ETag"] = f'"{stored.digest}"'
     if span is not None:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     return response

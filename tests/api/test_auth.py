@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.test import Client
 
 from tests.api.clients import API, ApiClient, assert_problem, make_user
@@ -53,6 +55,21 @@ def test_a_session_request_with_the_csrf_header_is_accepted(api):
         HTTP_X_CSRFTOKEN=browser.cookies["csrftoken"].value,
     )
     assert response.status_code == 201
+
+
+def test_a_session_upload_needs_the_csrf_header_too(api):
+    from tests.api.media import small_png
+
+    browser = _logged_in(make_user("carol"))
+
+    def upload(**headers):
+        handle = io.BytesIO(small_png())
+        handle.name = "coffee.png"
+        return browser.post(f"{API}/assets", {"file": handle}, **headers)
+
+    assert_problem(upload(), 403)
+    token = browser.cookies["csrftoken"].value
+    assert upload(HTTP_X_CSRFTOKEN=token).status_code == 201
 
 
 def test_a_bearer_request_needs_no_csrf_header(alice: ApiClient):
