@@ -5,32 +5,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-
 from django.http import HttpRequest
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Query, Router
 from ninja.responses import Status
-from pydantic import Field
-from pydantic import ValidationError as PydanticValidationError
 
 from remedia.executor.states import RunState
 
 from .access import run_for, visible_runs
-from .assets_store import store_upload
 from .auth import api_auth
-from .ids import FLOW_NAME, RunId
-from .models import Asset
+from .ids import RunId
 from .pagination import page_of
-from .problems import (
-    Conflict,
-    Forbidden,
-    MalformedBody,
-    Problem,
-    Unprocessable,
-    UnsupportedMediaType,
-)
-from .run_schemas import RunOut, RunPage, RunSubmit
+from .problems import Conflict, Forbidden, Problem
+from .run_requests import SUBMIT_BODY, RunFilters, parse_submission
+from .run_schemas import RunOut, RunPage
 from .run_views import run_out, run_summary
 from .runtime import runtime
 from .submission import rerun, submit_run
@@ -39,102 +26,6 @@ router = Router(tags=["runs"], auth=api_auth)
 
 RETRYABLE = frozenset({RunState.FAILED, RunState.CANCELLED, RunState.CRASHED})
 ERRORS = {401: Problem, 403: Problem, 404: Problem}
-
-
-class RunFilters(Schema):
-    flow: str | None = Field(
-        default=None, pattern=FLOW_NAME, max_length=200, description="Only runs of this flow."
-    )
-    state: RunState | None = Field(default=None, description="Only runs in this state.")
-    created_after: dt.datetime | None = Field(default=None, description="Created at or after.")
-    created_before: dt.datetime | None = Field(default=None, description="Created before.")
-    owner: str | None = Field(
-        default=None, pattern=r"^[\w.@+-]{1,150}$", description="Username (staff only)."
-    )
-    cursor: str | None = Field(
-        default=None, max_length=500, description="next_cursor of the previous page."
-    )
-    limit: int | None = Field(default=None, ge=1, le=1000, description="Runs per page.")
-
-
-class MultipartRunSubmit(Schema):
-    """A submission with its file in the same request (``params`` is a JSON object)."""
-
-    flow: str
-    version: int | None = None
-    params: str = Field(default="{}", description="The parameters as a JSON object.")
-
-
-SUBMIT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/RunSubmit"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["flow", "file"],
-                    "properties": {
-                        "flow": {"type": "string"},
-                        "version": {"type": "integer", "minimum": 1},
-                        "params": {"type": "string", "description": "A JSON object."},
-                        "file": {"type": "string", "format": "binary"},
-                    },
-                }
-            },
-        },
-    }
-}
-
-
-def _json_body(request: HttpRequest) -> RunSubmit:
-    try:
-        raw = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MalformedBody(
-            f"the request body is not valid JSON ({exc}); send a JSON object like "
-            '{"flow": "image.correct", "asset_id": "...", "params": {}}'
-        ) from None
-    try:
-        return RunSubmit.model_validate(raw)
-    except PydanticValidationError as exc:
-        errors = [
-            {"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]}
-            for e in exc.errors(include_url=False)
-        ]
-        text = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
-        raise Unprocessable(f"the submission is invalid: {text}", errors=errors) from None
-
-
-def _multipart_body(request: HttpRequest) -> tuple[RunSubmit, Asset]:
-    upload = request.FILES.get("file")
-    if upload is None:
-        raise Unprocessable(
-            "a multipart submission needs the file in a field named 'file'",
-            errors=[{"loc": ["form", "file"], "msg": "field required", "type": "missing"}],
-        )
-    try:
-        params = json.loads(request.POST.get("params") or "{}")
-    except ValueError:
-        params = None
-    if not isinstance(params, dict):
-        raise Unprocessable(
-            "the 'params' field must be a JSON object, e.g. {\"quality\": 85}",
-            errors=[{"loc": ["form", "params"], "msg": "not a JSON object", "type": "json"}],
-        )
-    rt = runtime()
-    asset = store_upload(request.auth, upload, rt.storage, rt.settings.max_upload_bytes)
-    fields = {k: v for k, v in request.POST.items() if k in ("flow", "version")}
-    try:
-        body = RunSubmit.model_validate({**fields, "params": params, "asset_id": asset.id})
-    except PydanticValidationError as exc:
-        asset.delete()
-        errors = [
-            {"loc": ["form", *e["loc"]], "msg": e["msg"], "type": e["type"]}
-            for e in exc.errors(include_url=False)
-        ]
-        raise Unprocessable("the submission is invalid", errors=errors) from None
-    return body, asset
 
 
 @router.post(
@@ -150,16 +41,7 @@ def create_run(
     request: HttpRequest,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
 ) -> Status:
-    content_type = request.content_type or ""
-    uploaded: Asset | None = None
-    if content_type == "multipart/form-data":
-        body, uploaded = _multipart_body(request)
-    elif content_type in ("application/json", ""):
-        body = _json_body(request)
-    else:
-        raise UnsupportedMediaType(
-            f"send the submission as application/json or multipart/form-data, not {content_type}"
-        )
+    body, uploaded = parse_submission(request)
     try:
         run, replayed = submit_run(request.auth, body, idempotency_key, uploaded)
     except Exception:
@@ -208,6 +90,7 @@ def get_run(request: HttpRequest, run_id: RunId) -> RunOut:
 def cancel_run(request: HttpRequest, run_id: RunId) -> Status:
     run = run_for(request.auth, run_id)
     if not runtime().service.cancel(run.id):
+        run.refresh_from_db()
         raise Conflict(f"run {run.id} already ended ({run.state}); there is nothing to cancel")
     return Status(202, run_out(run))
 
