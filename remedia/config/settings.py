@@ -27,6 +27,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "remedia.api.bearer_middleware.BearerTokenMiddleware",
 ]
 ROOT_URLCONF = "remedia.config.urls"
 # The API's interactive docs page (/api/v1/docs) is a Django template.
