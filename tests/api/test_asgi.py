@@ -58,3 +58,45 @@ def test_a_run_is_read_through_the_asgi_app(alice: ApiClient):
     response = _request("GET", f"/runs/{run['id']}", headers=_bearer(alice))
     assert response.status_code == 200
     assert response.json()["id"] == run["id"]
+
+
+def test_a_chunked_upload_growing_past_the_limit_is_cut_and_refused(alice: ApiClient, limits):
+    runtime = limits(max_upload_bytes=1000)
+    before = set(runtime.storage.keys("inputs"))
+    boundary = "remedia-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.jpg"\r\n'
+        "Content-Type: image/jpeg\r\n\r\n"
+    ).encode()
+
+    async def chunks() -> Any:  # no Content-Length: the body arrives chunked
+        yield head
+        for _ in range(40):
+            yield b"\xff" * 4096
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    headers = _bearer(alice) | {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    response = _request("POST", "/assets", headers=headers, content=chunks())
+    assert response.status_code == 413
+    assert "1000 bytes" in response.json()["detail"]
+    assert set(runtime.storage.keys("inputs")) == before
+
+
+def test_a_declared_length_past_the_limit_is_refused_before_the_body_is_read(
+    alice: ApiClient, limits
+):
+    limits(max_upload_bytes=1000)
+    sent: list[int] = []
+
+    async def body() -> Any:
+        for _ in range(40):
+            sent.append(1)
+            yield b"\x00" * 4096
+
+    headers = _bearer(alice) | {
+        "Content-Type": "multipart/form-data; boundary=x",
+        "Content-Length": str(40 * 4096),
+    }
+    response = _request("POST", "/assets", headers=headers, content=body())
+    assert response.status_code == 413
+    assert len(sent) < 40
