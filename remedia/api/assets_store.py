@@ -6,6 +6,7 @@ here holds more than one chunk of it in memory.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,6 @@ from .problems import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 
 
 def _digest(upload: UploadedFile) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks(CHUNK):

@@ -36,7 +36,9 @@ class FlowVersionOut(Schema):
     description: str
     params_schema: dict[str, Any]
     inputs: list[str]
-    steps: list[StepInfo]
+    steps: list[StepInfo] = Field(
+        description="The steps the default parameters call; plan other parameters to see more."
+    )
     dag: DagOut | None = Field(
         description="The DAG for the default parameters; null when some have no default."
     )
