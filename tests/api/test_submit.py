@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from tests.api.clients import ApiClient, assert_problem
 from tests.api.media import photo, small_png
 
@@ -140,3 +142,18 @@ def test_submitting_needs_authentication(anonymous: ApiClient):
 def test_a_body_of_another_content_type_is_a_415(alice: ApiClient):
     response = alice.client.post("/api/v1/runs", "flow=x", content_type="text/plain")
     assert_problem(response, 415)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[]",
+        '"image.correct"',
+        "null",
+        '{"flow": 5, "asset_id": "x"}',
+        '{"flow": "a", "asset_id": 7}',
+    ],
+    ids=["array", "string", "null", "flow-number", "asset-number"],
+)
+def test_a_body_of_the_wrong_shape_is_a_422(alice: ApiClient, body: str):
+    assert_problem(alice.post("/runs", body), 422)
