@@ -122,3 +122,17 @@ def test_reading_a_run_needs_authentication(anonymous: ApiClient):
 
 def test_an_unknown_run_is_a_404(alice: ApiClient):
     assert_problem(alice.get("/runs/" + "0" * 32), 404)
+
+
+def test_a_map_node_shows_each_branch_after_its_node(alice: ApiClient):
+    lines = b"one\ntwo\nthree\n"
+    asset = alice.asset(b"1\n00:00:01,000 --> 00:00:02,000\n" + lines, "lines.srt")
+    run = alice.wait(alice.run("test.map", asset["id"])["id"])
+    assert run["state"] == "COMPLETED"
+    mapped = next(n for n in run["dag"]["nodes"] if n["is_map"])
+    branches = [
+        s for s in run["steps"] if s["node"] == mapped["key"] and s["map_index"] is not None
+    ]
+    assert [s["label"] for s in branches] == [f"{mapped['key']}[{i}]" for i in range(5)]
+    labels = [s["label"] for s in run["steps"]]
+    assert labels.index(mapped["key"]) < labels.index(branches[0]["label"])

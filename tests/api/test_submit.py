@@ -157,3 +157,31 @@ def test_a_body_of_another_content_type_is_a_415(alice: ApiClient):
 )
 def test_a_body_of_the_wrong_shape_is_a_422(alice: ApiClient, body: str):
     assert_problem(alice.post("/runs", body), 422)
+
+
+def test_two_simultaneous_requests_with_one_key_make_one_run(alice: ApiClient):
+    import threading
+
+    from django.db import connections
+
+    asset = alice.asset(small_png(), "coffee.png")
+    body = {"flow": "image.correct", "asset_id": asset["id"], "params": {}}
+    start = threading.Barrier(2)
+    answers: list[tuple[int, str]] = []
+
+    def submit() -> None:
+        try:
+            start.wait()
+            response = alice.post("/runs", body, HTTP_IDEMPOTENCY_KEY="twice-at-once")
+            answers.append((response.status_code, response.json().get("id", "")))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [status for status, _ in answers] == [201, 201]
+    assert answers[0][1] == answers[1][1]
+    assert [r["id"] for r in alice.get("/runs").json()["items"]] == [answers[0][1]]
