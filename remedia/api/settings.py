@@ -6,7 +6,7 @@ touching the environment.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,3 +32,12 @@ class ApiSettings(BaseSettings):
     )
     page_size: int = Field(20, ge=1, le=500, description="Runs per page when none is asked for.")
     max_page_size: int = Field(100, ge=1, le=1000, description="Most runs one page may hold.")
+
+    @model_validator(mode="after")
+    def _page_fits(self) -> ApiSettings:
+        if self.page_size > self.max_page_size:
+            raise ValueError(
+                "REMEDIA_API_PAGE_SIZE must not exceed REMEDIA_API_MAX_PAGE_SIZE "
+                f"({self.page_size} > {self.max_page_size})"
+            )
+        return self
