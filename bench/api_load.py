@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -140,7 +141,8 @@ async def _client(
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {server.token}\r\n\r\n"
     ).encode()
     try:
-        next_at = time.perf_counter()
+        # Paced clients start at random phases, as independent users would, not in step.
+        next_at = time.perf_counter() + random.uniform(0, interval)
         for _ in range(requests):
             if interval:
                 await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
@@ -170,9 +172,7 @@ async def get_load(
 # --- 2. ctx.progress -> SSE client ---------------------------------------------------------
 
 
-async def _watch(
-    server: Server, run_id: str, delays: list[float], connected: asyncio.Event
-) -> None:
+async def _watch(server: Server, run_id: str, delays: list[float]) -> None:
     url = f"{server.url}/api/v1/runs/{run_id}/events"
     async with (
         httpx.AsyncClient(headers=server.headers(), timeout=300) as client,
@@ -216,7 +216,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=100, help="per client, per pass")
-    parser.add_argument("--rate", type=float, default=2.0, help="paced pass: req/s per client")
+    parser.add_argument("--rate", type=float, default=1.0, help="paced pass: req/s per client")
     parser.add_argument("--reports", type=int, default=100)
     parser.add_argument("--gap", type=float, default=0.12)
     parser.add_argument("--watchers", type=int, default=50)

@@ -165,16 +165,13 @@ class RunEventStream:
         while self.ended is None:
             try:
                 entries = await self.source.read(self.run_id, self.last_id, block)
+                frames = await self._deliver(entries) if entries else await self._idle()
             except (RedisError, OSError):
                 async for frame in self._from_database():
                     yield frame
                 continue
             block = settings.poll_ms
-            if entries:
-                for frame in await self._deliver(entries):
-                    yield frame
-                continue
-            for frame in await self._idle():
+            for frame in frames:
                 yield frame
         yield sse_frame("end", json.dumps({"state": self.ended}, separators=(",", ":")))
 

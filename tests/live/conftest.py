@@ -60,7 +60,7 @@ class LiveService:
         return f"/api/v1/runs/{run_id}/events"
 
 
-def _wait_for_http(cluster: Cluster, port: int, timeout: float = 60.0) -> None:
+def wait_for_http(cluster: Cluster, port: int, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -97,7 +97,7 @@ def live_service(
         cluster.start_worker("worker", concurrency=2)
         cluster.start_beat()
         wait_for_log(cluster, "worker", "ready.")
-        _wait_for_http(cluster, port)
+        wait_for_http(cluster, port)
         harness = DistributedHarness("http", cluster, build_service(cluster))
         yield LiveService(f"http://127.0.0.1:{port}", cluster, harness)
     finally:
