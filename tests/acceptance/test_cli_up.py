@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -50,28 +51,54 @@ def _read_banner(process: subprocess.Popen[bytes], out: Path, timeout: float) ->
     return text
 
 
-@pytest.fixture
-def up(tmp_path: Path) -> Iterator[Up]:
-    env = clean_env(tmp_path)
+def start_up(folder: Path) -> Up:
+    """``remedia up`` in ``folder`` on a free port, once it printed its banner."""
+    env = clean_env(folder)
     del env["REMEDIA_STORAGE_URL"]  # everything on the embedded defaults
     port = free_port()
-    out = tmp_path / "up.out"
+    out = folder / "up.out"
     with out.open("wb") as stdout, out.with_suffix(".err").open("wb") as stderr:
         process = subprocess.Popen(
             [str(REMEDIA), "up", "--port", str(port), "--workers", "1"],
-            cwd=tmp_path,
+            cwd=folder,
             env=env,
             stdout=stdout,
             stderr=stderr,
             start_new_session=True,
         )
+    started = Up(process, f"http://127.0.0.1:{port}", "", env, folder)
     try:
-        banner = _read_banner(process, out, timeout=120)
-        yield Up(process, f"http://127.0.0.1:{port}", banner, env, tmp_path)
+        started.banner = _read_banner(process, out, timeout=120)
+    except BaseException:
+        kill_all(started)
+        raise
+    return started
+
+
+def kill_all(up: Up) -> None:
+    """SIGKILL ``remedia up`` and everything it started (after a failed test)."""
+    if up.process.poll() is not None:
+        return
+    family = up.family()
+    up.process.kill()
+    for process in family:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
+    up.process.wait(10)
+
+
+def stop(up: Up, sig: int = signal.SIGINT) -> int:
+    os.kill(up.process.pid, sig)
+    return up.process.wait(90)
+
+
+@pytest.fixture
+def up(tmp_path: Path) -> Iterator[Up]:
+    started = start_up(tmp_path)
+    try:
+        yield started
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+        kill_all(started)
 
 
 def test_up_serves_the_api_over_http_on_embedded_defaults(up: Up) -> None:
@@ -107,14 +134,31 @@ def test_up_runs_a_correction_through_its_own_broker_and_worker(up: Up) -> None:
     assert submitted.stdout.strip().endswith("COMPLETED")
 
 
-def test_sigint_stops_every_process_up_started_and_exits_0(up: Up) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stop_signal_stops_every_process_up_started_and_exits_0(up: Up, sig: int) -> None:
     family = up.family()
     names = " ".join(" ".join([p.name(), *p.cmdline()]) for p in family)
     assert all(role in names for role in ("worker", "beat", "api", "-server"))
 
-    os.killpg(up.process.pid, signal.SIGINT)
-    code = up.process.wait(90)
+    code = stop(up, sig)
 
     assert code == 0
     alive = [p for p in family if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
     assert alive == []
+
+
+def test_a_restart_keeps_the_admin_account_made_at_the_first_start(tmp_path: Path) -> None:
+    first = start_up(tmp_path)
+    assert stop(first) == 0
+
+    second = start_up(tmp_path)
+    try:
+        assert stop(second) == 0
+    finally:
+        kill_all(second)
+
+    def admin(banner: str) -> list[str]:
+        return [line for line in banner.splitlines() if line.split()[:1] in (["admin"], ["token"])]
+
+    assert admin(second.banner) == admin(first.banner)
+    assert len(admin(first.banner)) == 2
