@@ -17,8 +17,10 @@ class TickerParams(BaseModel):
 
 @step
 def tick(ctx: StepContext, source: Artifact, ticks: int, pause: float) -> Artifact:
-    """Reports ``ticks`` progress values, each a few milliseconds after the last."""
-    time.sleep(pause)
+    """After ``pause`` (cut short by a cancel), reports ``ticks`` progress values."""
+    quiet_until = time.monotonic() + pause
+    while time.monotonic() < quiet_until and not ctx.cancelled():
+        time.sleep(0.05)
     for done in range(1, ticks + 1):
         ctx.progress(done, ticks, f"tick {done}")
         time.sleep(0.005)
