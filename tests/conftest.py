@@ -23,6 +23,7 @@ FLOW_MODULES = ",".join(
         "tests.behaviour.flows",
         "tests.acceptance.slow_flows",
         "tests.integration.executor.fault_flows",
+        "tests.live.flows",
     )
 )
 BROKERS = {"rabbitmq": (RABBITMQ, RABBITMQ_URL), "redis": (REDIS, REDIS_BROKER_URL)}

@@ -7,4 +7,8 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "remedia.config.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from remedia.api.upload_gate import UploadGate, upload_limit  # noqa: E402 (needs Django set up)
+
+application = UploadGate(django_application, upload_limit)

@@ -61,6 +61,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     beat = commands.add_parser("beat", help="send the periodic tasks (the reaper)")
     beat.add_argument("--loglevel", default="warning")
+    beat.add_argument(
+        "--schedule", type=Path, help="beat's state file (default: .remedia/beat-schedule)"
+    )
+
+    api = commands.add_parser("api", help="serve the HTTP API (uvicorn, ASGI)")
+    api.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    api.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    api.add_argument("--processes", type=int, default=1, help="uvicorn worker processes")
+    api.add_argument("--loglevel", default="warning")
+
+    up = commands.add_parser(
+        "up", help="start API, worker and reaper on this machine, on embedded defaults"
+    )
+    up.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    up.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    up.add_argument(
+        "--data-dir", type=Path, default=Path(".remedia"), help="where everything is kept"
+    )
+    up.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    up.add_argument("--queues", default="default", help="comma-separated step queues")
 
     commands.add_parser("migrate", help="create or update the run store's tables")
     return parser
@@ -110,13 +130,23 @@ def _dispatch(args: argparse.Namespace) -> int:
         return flows_command(args.json)
     if args.command == "submit":
         return _submit(args)
+    if args.command == "api":
+        from .api_command import api_command
+
+        return api_command(args.host, args.port, processes=args.processes, log_level=args.loglevel)
+    if args.command == "up":
+        from .up_command import UpOptions, up_command
+
+        if args.workers < 1 or not 0 < args.port < 65536:
+            return _fail("--workers must be 1 or more and --port between 1 and 65535")
+        return up_command(UpOptions(args.host, args.port, args.data_dir, args.workers, args.queues))
     from .worker_command import beat_command, worker_command
 
     if args.command == "worker":
         queues = args.queues.split(",")
         return worker_command(queues, args.concurrency, args.pool, args.loglevel)
     if args.command == "beat":
-        return beat_command(args.loglevel)
+        return beat_command(args.loglevel, args.schedule)
     if args.command == "migrate":
         migrate()
         return 0

@@ -50,9 +50,9 @@ def worker_command(queues: list[str], concurrency: int | None, pool: str, loglev
     return 0
 
 
-def beat_command(loglevel: str) -> int:
+def beat_command(loglevel: str, schedule: Path | None = None) -> int:
     """Send the periodic tasks (the reaper) on their schedule."""
-    schedule = Path(".remedia") / "beat-schedule"
+    schedule = schedule or Path(".remedia") / "beat-schedule"
     schedule.parent.mkdir(parents=True, exist_ok=True)
     app = remedia_app()
     app.start(["beat", "--loglevel", loglevel, "--schedule", str(schedule)])
