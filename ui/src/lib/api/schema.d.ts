@@ -536,7 +536,10 @@ export interface components {
             };
             /** Inputs */
             inputs: string[];
-            /** Steps */
+            /**
+             * Steps
+             * @description The steps the default parameters call; plan other parameters to see more.
+             */
             steps: components["schemas"]["StepInfo"][];
             /** @description The DAG for the default parameters; null when some have no default. */
             dag: components["schemas"]["DagOut"] | null;
@@ -715,7 +718,10 @@ export interface components {
          * @enum {string}
          */
         StepState: "PENDING" | "QUEUED" | "RUNNING" | "RETRYING" | "COMPLETED" | "CACHED" | "FAILED" | "CANCELLED" | "SKIPPED";
-        /** RunFilters */
+        /**
+         * RunFilters
+         * @description What ``GET /runs`` may be narrowed by; every filter is optional.
+         */
         RunFilters: {
             /**
              * Flow
@@ -892,6 +898,15 @@ export interface operations {
                     "application/json": components["schemas"]["MeOut"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -1028,6 +1043,15 @@ export interface operations {
                     "application/json": components["schemas"]["TokenCreated"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -1102,6 +1126,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     listFlows: {
@@ -1138,6 +1171,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A flow name, e.g. image.correct. */
                 name: string;
             };
             cookie?: never;
@@ -1171,6 +1205,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     planFlow: {
@@ -1178,6 +1221,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A flow name, e.g. image.correct. */
                 name: string;
             };
             cookie?: never;
@@ -1195,6 +1239,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DagOut"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unauthorized */
@@ -1263,6 +1316,15 @@ export interface operations {
                     "application/json": components["schemas"]["AssetOut"];
                 };
             };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -1315,6 +1377,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An asset id from POST /assets. */
                 asset_id: string;
             };
             cookie?: never;
@@ -1348,6 +1411,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     assetContent: {
@@ -1355,6 +1427,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An asset id from POST /assets. */
                 asset_id: string;
             };
             cookie?: never;
@@ -1399,6 +1472,15 @@ export interface operations {
             };
             /** @description Requested Range Not Satisfiable */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1590,6 +1672,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A run id, as GET /runs lists them. */
                 run_id: string;
             };
             cookie?: never;
@@ -1632,6 +1715,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     cancelRun: {
@@ -1639,6 +1731,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A run id, as GET /runs lists them. */
                 run_id: string;
             };
             cookie?: never;
@@ -1683,6 +1776,15 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1697,6 +1799,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A run id, as GET /runs lists them. */
                 run_id: string;
             };
             cookie?: never;
@@ -1748,6 +1851,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     rerunRun: {
@@ -1755,6 +1867,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description A run id, as GET /runs lists them. */
                 run_id: string;
             };
             cookie?: never;
@@ -1797,6 +1910,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too Many Requests */
             429: {
                 headers: {
@@ -1813,6 +1935,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An artifact id from a run's steps or outputs. */
                 artifact_id: string;
             };
             cookie?: never;
@@ -1857,6 +1980,15 @@ export interface operations {
             };
             /** @description Requested Range Not Satisfiable */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1871,6 +2003,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description An artifact id from a run's steps or outputs. */
                 artifact_id: string;
             };
             cookie?: never;
@@ -1915,6 +2048,15 @@ export interface operations {
             };
             /** @description Requested Range Not Satisfiable */
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
