@@ -1,4 +1,7 @@
-/** Which two images a finished run compares: its input and its main image output. */
+/**
+ * Which two images a finished run compares: the uploaded asset it started from and its main
+ * image output.
+ */
 
 import { assetContentUrl } from '../../lib/api/endpoints';
 import type { Run } from '../../lib/api/types';
@@ -14,6 +17,6 @@ export function comparison(run: Run): { before: string; after: string } | null {
     outputs.find(([name]) => name === 'image') ?? outputs.find(([, a]) => DRAWABLE.test(a.media_type));
   if (!main || !DRAWABLE.test(main[1].media_type)) return null;
   if (input && !DRAWABLE.test(input.media_type)) return null;
-  const before = input?.url ?? (run.asset_id ? assetContentUrl(run.asset_id) : null);
+  const before = run.asset_id ? assetContentUrl(run.asset_id) : (input?.url ?? null);
   return before ? { before, after: main[1].url } : null;
 }
