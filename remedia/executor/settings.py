@@ -63,6 +63,15 @@ class ExecutorSettings(BaseSettings):
         le=20,
         description="Re-runs after a lost worker beyond a step's own retries (crash loops end).",
     )
+    continue_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "A worker that settles a step runs a successor it made ready on one of its own "
+            "queues itself, without a broker hop, until one delivery has kept it this long; "
+            "0 sends every step through the broker."
+        ),
+    )
     max_countdown_seconds: float = Field(
         default=30.0,
         ge=0,

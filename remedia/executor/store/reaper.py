@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from remedia.executor.states import RUN_TERMINAL, StepState
 
+from .attempts import holder_is_alive
 from .models import FlowRun, StepRun
-from .service import RunService, holder_is_alive
+from .service import RunService
 
 logger = logging.getLogger("remedia.reaper")
 S = StepState

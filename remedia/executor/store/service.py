@@ -1,20 +1,22 @@
 """RunService: every operation on a persisted run, each one transaction around the Advancer.
 
 Each operation locks the run's row, changes its RunRecord through the shared ``Advancer``
-(the same code the local executor runs), writes the changes with compare-and-set, and only
-after the commit publishes the steps that became QUEUED and mirrors the events to Redis. A
-crash between the commit and the publish leaves QUEUED steps with no ``published_at``, which
-the reaper publishes.
+(the same code the local executor runs), writes the changes with compare-and-set, publishes
+the steps that became QUEUED, and after the commit mirrors the events to Redis. A crash
+between the commit and the publish leaves QUEUED steps with no ``published_at``, which the
+reaper publishes.
+
+Settling a step and claiming the successor it made ready are one transaction when the worker
+that settles it serves the successor's queue (``finish_and_continue``): the successor is never
+published, the worker runs it next, and if the worker dies meanwhile the step is RUNNING
+without a heartbeat, which the reaper re-queues like any other lost attempt.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
@@ -22,18 +24,21 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from pydantic import BaseModel
 
-from remedia.executor.advance import Advancer, output_prefix, step_inputs
+from remedia.executor.advance import Advancer
 from remedia.executor.attempt import Outcome
 from remedia.executor.cache import StepCache
-from remedia.executor.plan import InputError, StepKey
-from remedia.executor.records import RunRecord, StepRecord, transition_step
+from remedia.executor.plan import StepKey
+from remedia.executor.records import RunRecord, StepRecord
 from remedia.executor.settings import ExecutorSettings
 from remedia.executor.states import RUN_TERMINAL, RunState, StepState
-from remedia.flows import Artifact, Catalogue, Flow, Step, encode_value
+from remedia.flows import Artifact, Catalogue, Flow, encode_value
 from remedia.storage import Storage
 
-from .models import FlowRun, FlowRunEvent, StepAttempt, StepRun
-from .persist import ConcurrentUpdate, LoadedRun, load_run, save_run, to_datetime
+from .attempts import Attempts, Claim, holder_is_alive, this_worker
+from .models import FlowRun, FlowRunEvent, StepRun
+from .persist import ConcurrentUpdate, LoadedRun, load_run, save_run
+
+__all__ = ["Claim", "Mirror", "Publisher", "RunService", "holder_is_alive", "this_worker"]
 
 logger = logging.getLogger("remedia.executor")
 S = StepState
@@ -57,48 +62,6 @@ class Mirror(Protocol):
     def publish(self, loaded: LoadedRun, events: list[FlowRunEvent]) -> None: ...
 
 
-@dataclass(frozen=True)
-class Claim:
-    """A step attempt this worker now owns: what it needs to run it."""
-
-    step_id: int
-    run_id: str
-    node: str
-    map_index: int | None
-    attempt: int
-    step: Step
-    inputs: dict[str, Any]
-
-    @property
-    def output_prefix(self) -> str:
-        return output_prefix(self.run_id, self.node, self.map_index)
-
-
-def this_worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def holder_is_alive(worker: str | None, heartbeat_fresh: bool) -> bool:
-    """Whether the process that claimed an attempt may still be working on it.
-
-    On this host the answer is exact (is the pid alive?); elsewhere the heartbeat decides.
-    """
-    if not worker:
-        return heartbeat_fresh
-    host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return heartbeat_fresh
-    if int(pid) == os.getpid():
-        return False  # this process moved on, so that attempt ended without settling
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return heartbeat_fresh
-
-
 class RunService:
     """Submit, advance, claim, finish, cancel and retry persisted runs."""
 
@@ -118,6 +81,7 @@ class RunService:
         self.mirror = mirror
         self.settings = settings or ExecutorSettings()
         self.cache = StepCache(storage) if use_cache else None
+        self.attempts = Attempts(self.settings)
 
     # -- the transaction around every operation -------------------------------------------
 
@@ -130,15 +94,18 @@ class RunService:
         change: Callable[[LoadedRun, Advancer], T],
         *,
         extra: Callable[[], dict[StepKey, dict[str, Any]]] | None = None,
+        take: Callable[[LoadedRun, Advancer, list[StepKey]], list[StepKey]] | None = None,
         publish_before_commit: bool = True,
     ) -> T:
         """One locked transaction around ``change``, then the publishing and mirroring.
 
-        Steps are published before the commit, while the run row is locked: a worker that
-        receives one claims it by locking the same row, so it waits for this commit and sees
-        the step QUEUED, and ``published_at`` is written in this transaction instead of a
-        second one. If the commit fails, the message finds its step not QUEUED and is dropped.
-        A new run's rows are invisible until commit, so ``submit`` publishes after it.
+        ``take`` sees the steps that became QUEUED and returns those left to publish (it may
+        claim one for this worker to run next). Steps are published before the commit, while
+        the run row is locked: a worker that receives one claims it by locking the same row,
+        so it waits for this commit and sees the step QUEUED, and ``published_at`` is written
+        in this transaction instead of a second one. If the commit fails, the message finds
+        its step not QUEUED and is dropped. A new run's rows are invisible until commit, so
+        ``submit`` publishes after it.
         """
         for attempt in range(TRANSACTION_TRIES):
             try:
@@ -147,6 +114,8 @@ class RunService:
                     advancer = Advancer(self.catalogue, self.cache, loaded.listen)
                     result = change(loaded, advancer)
                     queued = [*advancer.advance(loaded.record), *loaded.to_publish]
+                    if take is not None:
+                        queued = take(loaded, advancer, queued)
                     step_extra = extra() if extra else {}
                     if publish_before_commit:
                         now = timezone.now()
@@ -271,10 +240,11 @@ class RunService:
         extras: dict[StepKey, dict[str, Any]] = {}
 
         def change(loaded: LoadedRun, adv: Advancer) -> Claim | None:
+            extras.clear()
             key = next((k for k, row in loaded.step_rows.items() if row.id == step_id), None)
             if key is None:
                 return None
-            return self._claim_in(loaded, adv, key, worker, extras)
+            return self.attempts.claim(loaded, adv, key, worker, extras)
 
         try:
             return self._mutate(run_id, change, extra=lambda: extras)
@@ -282,99 +252,72 @@ class RunService:
             logger.warning("a message names run %s, which does not exist; dropped", run_id)
             return None
 
-    def _claim_in(
-        self,
-        loaded: LoadedRun,
-        adv: Advancer,
-        key: StepKey,
-        worker: str,
-        extras: dict[StepKey, dict[str, Any]],
-    ) -> Claim | None:
-        record, row = loaded.record, loaded.step_rows[key]
-        step = record.steps[key]
-        definition = adv.definition(record, step)
-        if step.state == S.RUNNING:
-            if not self._lost(row):
-                return None  # a duplicate delivery while the attempt is alive
-            if not self._requeue_lost(loaded, adv, key, "the worker running it was lost"):
-                return None
-        if step.state != S.QUEUED:
-            return None
-        if record.cancel_requested:
-            transition_step(record, step, S.CANCELLED, adv.listener)
-            return None
-        adv.start(record, step)
-        timeout = definition.options.timeout
-        deadline = to_datetime(adv.clock() + timeout) if timeout else None
-        extras[key] = {"worker": worker, "deadline_at": deadline}
-        StepAttempt.objects.create(
-            step_id=row.id, number=step.attempt, worker=worker, started_at=timezone.now()
-        )
-        try:
-            inputs = step_inputs(record, step)
-        except InputError as exc:
-            adv.settle(record, step, Outcome("failed", error=str(exc), error_code="bad_input"))
-            return None
-        return Claim(
-            row.id, record.run_id, step.node, step.map_index, step.attempt, definition, inputs
-        )
-
-    def _requeue_lost(self, loaded: LoadedRun, adv: Advancer, key: StepKey, reason: str) -> bool:
-        """RUNNING -> QUEUED after a lost attempt, or FAILED once lost attempts are spent."""
-        record, row = loaded.record, loaded.step_rows[key]
-        step = record.steps[key]
-        self._end_attempt(row, "lost", reason)
-        allowed = adv.definition(record, step).options.retries + 1
-        allowed += self.settings.lost_attempts_allowed
-        if step.attempt - step.first_attempt + 1 >= allowed:
-            transition_step(
-                record,
-                step,
-                S.FAILED,
-                adv.listener,
-                error=f"{reason} during attempt {step.attempt}, the last allowed",
-                error_code="worker_lost",
-            )
-            return False
-        transition_step(record, step, S.QUEUED, adv.listener)
-        return True
-
-    def _lost(self, row: StepRun) -> bool:
-        lease = self.settings.lease_seconds
-        fresh = row.heartbeat_at is not None and (
-            (timezone.now() - row.heartbeat_at).total_seconds() < lease
-        )
-        return not holder_is_alive(row.worker, fresh)
-
-    def _end_attempt(self, row: StepRun, outcome: str, error: str | None) -> None:
-        StepAttempt.objects.filter(step_id=row.id, number=row.attempt).update(
-            finished_at=timezone.now(), outcome=outcome, error=error
-        )
-
     def finish(self, claim: Claim, outcome: Outcome) -> bool:
         """Record the attempt's outcome; False when the attempt was fenced off meanwhile."""
+        settled, _ = self.finish_and_continue(claim, outcome)
+        return settled
+
+    def finish_and_continue(
+        self,
+        claim: Claim,
+        outcome: Outcome,
+        *,
+        queues: Collection[str] = (),
+        worker: str | None = None,
+    ) -> tuple[bool, Claim | None]:
+        """Record the attempt's outcome and, in the same transaction, claim for ``worker`` a
+        step it made ready on one of ``queues``: that step is not published, and the caller
+        runs it next. Returns whether the outcome counted, and the claim, if any.
+
+        Only steps without a timeout are continued: a step's timeout is enforced by the time
+        limits of the message it was delivered in, and a continued step has none of its own.
+        """
+        worker = worker or this_worker()
         delays: list[float] = []
+        extras: dict[StepKey, dict[str, Any]] = {}
+        taken: list[Claim] = []
+        key = (claim.node, claim.map_index)
 
         def change(loaded: LoadedRun, adv: Advancer) -> bool:
-            key = (claim.node, claim.map_index)
+            delays.clear()
+            extras.clear()
+            taken.clear()
             step = loaded.record.steps.get(key)
             row = loaded.step_rows.get(key)
             if step is None or row is None:
                 return False
             if step.state != S.RUNNING or step.attempt != claim.attempt:
-                self._end_attempt(row, "fenced", "another attempt owns the step now")
+                self.attempts.end(row, "fenced", "another attempt owns the step now")
                 return False
             delay = adv.settle(loaded.record, step, outcome)
-            self._end_attempt(row, outcome.status, outcome.error)
+            self.attempts.end(row, outcome.status, outcome.error)
             if delay is not None:
                 delays.append(delay)
             return True
 
-        settled = self._mutate(claim.run_id, change)
+        def take(loaded: LoadedRun, adv: Advancer, queued: list[StepKey]) -> list[StepKey]:
+            record = loaded.record
+            if not queues or claim.step.options.timeout is not None:
+                return queued
+            for candidate in queued:
+                if candidate not in loaded.step_rows:  # a branch whose row is not written yet
+                    continue
+                options = adv.definition(record, record.steps[candidate]).options
+                if options.timeout is not None or options.queue not in queues:
+                    continue
+                rest = [k for k in queued if k != candidate]
+                found = self.attempts.claim(loaded, adv, candidate, worker, extras)
+                if found is None:  # failed on its inputs: what follows from that is due now
+                    return [*rest, *adv.advance(record)]
+                taken.append(found)
+                return rest
+            return queued
+
+        settled = self._mutate(claim.run_id, change, extra=lambda: extras, take=take)
         for delay in delays:
             if delay <= self.settings.max_countdown_seconds:
                 self.publisher.schedule_advance(claim.run_id, delay)
-        return settled
+        return settled, (taken[0] if settled and taken else None)
 
     def lose_attempt(self, step_id: int, reason: str, code: str) -> None:
         """The reaper's verdict on a RUNNING step nobody is beating for: retry it or fail it."""
@@ -385,13 +328,13 @@ class RunService:
             if key is None or loaded.record.steps[key].state != S.RUNNING:
                 return
             if code == "timeout":
-                self._end_attempt(loaded.step_rows[key], "timeout", reason)
+                self.attempts.end(loaded.step_rows[key], "timeout", reason)
                 adv.settle(
                     loaded.record,
                     loaded.record.steps[key],
                     Outcome("failed", error=reason, error_code=code),
                 )
-            elif self._requeue_lost(loaded, adv, key, reason):
+            elif self.attempts.requeue_lost(loaded, adv, key, reason):
                 loaded.to_publish.append(key)
 
         self._mutate(run_id, change)
