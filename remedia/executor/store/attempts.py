@@ -95,6 +95,7 @@ class Attempts:
         step = record.steps[key]
         definition = adv.definition(record, step)
         if step.state == S.RUNNING:
+            row.refresh_from_db(fields=["heartbeat_at", "worker"])  # beats add no event
             if not self.is_lost(row):
                 return None  # a duplicate delivery while the attempt is alive
             if not self.requeue_lost(loaded, adv, key, "the worker running it was lost"):

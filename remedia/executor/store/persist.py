@@ -10,7 +10,6 @@ in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from remedia.executor.states import RunState, StepState
 from remedia.flows import Dag
 
 from .models import FlowRun, FlowRunEvent, StepRun
+from .run_cache import Committed, committed_steps, dag_cache
 
 S = StepState
 
@@ -77,37 +77,18 @@ def _step_record(row: StepRun) -> StepRecord:
     )
 
 
-class DagCache:
-    """Parsed DAGs by run id. A run's DAG never changes once created, so a worker parses it
-    once instead of on every transaction of every step."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._dags: OrderedDict[str, Dag] = OrderedDict()
-
-    def get(self, run_id: str) -> Dag | None:
-        dag = self._dags.get(run_id)
-        if dag is not None:
-            self._dags.move_to_end(run_id)
-        return dag
-
-    def put(self, run_id: str, dag: Dag) -> None:
-        self._dags[run_id] = dag
-        while len(self._dags) > self.size:
-            self._dags.popitem(last=False)
-
-
-_dag_cache = DagCache()
-
-
 def load_run(run_id: str, *, lock: bool = True) -> LoadedRun:
-    """The run and all its step rows; ``lock`` takes the run row's lock (inside a transaction)."""
+    """The run and all its step rows; ``lock`` takes the run row's lock (inside a transaction).
+
+    The run row is always read; the step rows come from ``committed_steps`` when this thread
+    committed the run's latest change itself (see ``run_cache``), else from the database.
+    """
     query = FlowRun.objects.select_for_update() if lock else FlowRun.objects
-    dag = _dag_cache.get(run_id)
+    dag = dag_cache.get(run_id)
     row = query.defer("dag", "params").get(id=run_id) if dag else query.get(id=run_id)
     if dag is None:
         dag = Dag.from_json(row.dag)
-        _dag_cache.put(run_id, dag)
+        dag_cache.put(run_id, dag)
     record = RunRecord(
         run_id=row.id,
         dag=dag,
@@ -119,17 +100,30 @@ def load_run(run_id: str, *, lock: bool = True) -> LoadedRun:
         created_at=row.created_at.timestamp(),
         finished_at=to_seconds(row.finished_at),
     )
-    step_rows: dict[StepKey, StepRun] = {}
-    for step in StepRun.objects.filter(run_id=run_id).order_by("id"):
-        key = (step.node, step.map_index)
-        step_rows[key] = step
-        record.steps[key] = _step_record(step)
+    kept = committed_steps.take(run_id, row.event_seq) if lock else None
+    if kept is not None:
+        step_rows = kept.step_rows
+        record.steps = kept.steps
+    else:
+        step_rows = {}
+        for step in StepRun.objects.filter(run_id=run_id).order_by("id"):
+            key = (step.node, step.map_index)
+            step_rows[key] = step
+            record.steps[key] = _step_record(step)
     return LoadedRun(
         row=row,
         record=record,
         step_rows=step_rows,
         loaded_states={key: step.state for key, step in step_rows.items()},
         loaded_run_state=row.state,
+    )
+
+
+def remember(loaded: LoadedRun) -> None:
+    """Keep a run's step rows as just committed, for this thread's next transaction on it."""
+    committed_steps.put(
+        loaded.record.run_id,
+        Committed(loaded.row.event_seq, loaded.step_rows, loaded.record.steps),
     )
 
 

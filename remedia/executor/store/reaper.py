@@ -78,14 +78,20 @@ class Reaper:
                 continue
             seconds = (now - row.heartbeat_at).total_seconds() if row.heartbeat_at else 0
             self.service.lose_attempt(
-                row.id, f"no heartbeat from {row.worker} for {seconds:.0f}s", "worker_lost"
+                row.id,
+                f"no heartbeat from {row.worker} for {seconds:.0f}s",
+                "worker_lost",
+                attempt=row.attempt,
             )
             report.lost += 1
         grace = dt.timedelta(seconds=self.settings.timeout_grace_seconds)
         overdue = StepRun.objects.filter(state=S.RUNNING, deadline_at__lt=now - grace)
         for row in overdue[:BATCH]:
             self.service.lose_attempt(
-                row.id, "timed out and was not stopped by its worker", "timeout"
+                row.id,
+                "timed out and was not stopped by its worker",
+                "timeout",
+                attempt=row.attempt,
             )
             report.timed_out += 1
 

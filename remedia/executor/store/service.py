@@ -36,7 +36,7 @@ from remedia.storage import Storage
 
 from .attempts import Attempts, Claim, holder_is_alive, this_worker
 from .models import FlowRun, FlowRunEvent, StepRun
-from .persist import ConcurrentUpdate, LoadedRun, load_run, save_run
+from .persist import ConcurrentUpdate, LoadedRun, load_run, remember, save_run
 
 __all__ = ["Claim", "Mirror", "Publisher", "RunService", "holder_is_alive", "this_worker"]
 
@@ -130,6 +130,7 @@ class RunService:
                     else:
                         transaction.on_commit(partial(self._publish, loaded, rows))
                     transaction.on_commit(partial(self._mirror, loaded, events))
+                    transaction.on_commit(partial(remember, loaded))
                 return result
             except ConcurrentUpdate:
                 logger.info("run %s changed concurrently; trying again", run_id)
@@ -319,13 +320,21 @@ class RunService:
                 self.publisher.schedule_advance(claim.run_id, delay)
         return settled, (taken[0] if settled and taken else None)
 
-    def lose_attempt(self, step_id: int, reason: str, code: str) -> None:
-        """The reaper's verdict on a RUNNING step nobody is beating for: retry it or fail it."""
+    def lose_attempt(
+        self, step_id: int, reason: str, code: str, *, attempt: int | None = None
+    ) -> None:
+        """The reaper's verdict on a RUNNING step nobody is beating for: retry it or fail it.
+
+        ``attempt`` is the attempt the verdict is about: if the step has moved on to another
+        one since (a redelivery found the holder dead and claimed it again), nothing happens.
+        """
         run_id = StepRun.objects.values_list("run_id", flat=True).get(id=step_id)
 
         def change(loaded: LoadedRun, adv: Advancer) -> None:
             key = next((k for k, row in loaded.step_rows.items() if row.id == step_id), None)
             if key is None or loaded.record.steps[key].state != S.RUNNING:
+                return
+            if attempt is not None and loaded.record.steps[key].attempt != attempt:
                 return
             if code == "timeout":
                 self.attempts.end(loaded.step_rows[key], "timeout", reason)

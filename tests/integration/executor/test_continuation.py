@@ -57,7 +57,6 @@ def test_a_continued_chain_completes_with_every_event_in_order(cluster_pool, bro
             "step__node", "worker"
         )
     }
-    assert rows["shout"].published_at is not None
     for node in order[1:]:
         assert rows[node].published_at is None, f"{node} went through the broker"
         assert attempts[node] == attempts["shout"], attempts
