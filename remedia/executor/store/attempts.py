@@ -14,7 +14,7 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
+from django.utils.timezone import now
 
 from remedia.executor.advance import Advancer, output_prefix, step_inputs
 from remedia.executor.attempt import Outcome
@@ -109,8 +109,8 @@ class Attempts:
         timeout = definition.options.timeout
         deadline = to_datetime(adv.clock() + timeout) if timeout else None
         extras[key] = {**extras.get(key, {}), "worker": worker, "deadline_at": deadline}
-        StepAttempt.objects.create(
-            step_id=row.id, number=step.attempt, worker=worker, started_at=timezone.now()
+        loaded.writes.insert(
+            [StepAttempt(step_id=row.id, number=step.attempt, worker=worker, started_at=now())]
         )
         try:
             inputs = step_inputs(record, step)
@@ -125,7 +125,7 @@ class Attempts:
         """RUNNING -> QUEUED after a lost attempt, or FAILED once lost attempts are spent."""
         record, row = loaded.record, loaded.step_rows[key]
         step = record.steps[key]
-        self.end(row, "lost", reason)
+        self.end(loaded, row, "lost", reason)
         allowed = adv.definition(record, step).options.retries + 1
         allowed += self.settings.lost_attempts_allowed
         if step.attempt - step.first_attempt + 1 >= allowed:
@@ -144,11 +144,14 @@ class Attempts:
     def is_lost(self, row: StepRun) -> bool:
         lease = self.settings.lease_seconds
         fresh = row.heartbeat_at is not None and (
-            (timezone.now() - row.heartbeat_at).total_seconds() < lease
+            (now() - row.heartbeat_at).total_seconds() < lease
         )
         return not holder_is_alive(row.worker, fresh)
 
-    def end(self, row: StepRun, outcome: str, error: str | None) -> None:
-        StepAttempt.objects.filter(step_id=row.id, number=row.attempt).update(
-            finished_at=timezone.now(), outcome=outcome, error=error
+    def end(self, loaded: LoadedRun, row: StepRun, outcome: str, error: str | None) -> None:
+        """Close the row's current attempt, with the run's other writes."""
+        loaded.writes.update(
+            StepAttempt,
+            {"step_id": row.id, "number": row.attempt},
+            {"finished_at": now(), "outcome": outcome, "error": error},
         )

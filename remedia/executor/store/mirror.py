@@ -107,7 +107,18 @@ class LiveMirror:
                 step = _record_step(found) if found is not None else None
             transitions.append(Transition(event=state_event(event), run=run, step=step))
         result = self.publisher.write_transitions(record.run_id, transitions)
-        if result == WriteResult.NEEDS_REBUILD:
+        if result != WriteResult.NEEDS_REBUILD:
+            return
+        if events[0].seq == 1:
+            # The run's first commit: everything the database holds is in hand already.
+            steps = sorted(loaded.step_rows.values(), key=lambda row: row.id)
+            view = RunView(
+                run=run,
+                steps=[snapshot_step(row) for row in steps],
+                events=[state_event(event) for event in events],
+            )
+            self.publisher.rebuild(view)
+        else:
             self.rebuild(record.run_id)
 
     def rebuild(self, run_id: str) -> WriteResult:

@@ -25,12 +25,9 @@ from remedia.flows import Dag
 
 from .models import FlowRun, FlowRunEvent, StepRun
 from .run_cache import Committed, committed_steps, dag_cache
+from .writes import Writes
 
 S = StepState
-
-
-class ConcurrentUpdate(Exception):
-    """A row changed under a transaction that held the run lock: retry the transaction."""
 
 
 def to_datetime(seconds: float | None) -> dt.datetime | None:
@@ -52,6 +49,8 @@ class LoadedRun:
     loaded_run_state: str
     events: list[RunEvent] = field(default_factory=list)
     to_publish: list[StepKey] = field(default_factory=list)
+    # Writes to other tables (attempts) that ``save_run`` sends with the run's own.
+    writes: Writes = field(default_factory=Writes)
 
     def listen(self, event: RunEvent) -> None:
         self.events.append(event)
@@ -159,6 +158,7 @@ def save_run(
 ) -> list[FlowRunEvent]:
     """Write the record's changes and its events; returns the event rows, numbered."""
     record, now = loaded.record, timezone.now()
+    writes = loaded.writes
     extra = step_extra or {}
     dirty = {(e.node, e.map_index) for e in loaded.events if e.kind == "step"} | set(extra)
     for key in [k for k in loaded.step_rows if k not in record.steps]:
@@ -181,18 +181,22 @@ def save_run(
             if step.state == S.QUEUED:
                 fields["queue"] = queue_of(step)
             row = loaded.step_rows[key]
-            updated = StepRun.objects.filter(id=row.id, state=loaded.loaded_states[key]).update(
-                **fields
+            writes.update(
+                StepRun,
+                {"id": row.id, "state": loaded.loaded_states[key]},
+                fields,
+                conflict=f"step {step.label} of run {record.run_id} moved meanwhile",
             )
-            if updated != 1:
-                raise ConcurrentUpdate(f"step {step.label} of run {record.run_id} moved meanwhile")
             for name, value in fields.items():
                 setattr(row, name, value)
+    # New rows need their ids back at once; everything else goes in one round trip after.
     for row in StepRun.objects.bulk_create(new_rows):
         loaded.step_rows[(row.node, row.map_index)] = row
     if new_rows and connection.vendor != "postgresql":
         _reload_ids(loaded, new_rows)
-    return _save_run_row(loaded, now)
+    events = _save_run_row(loaded, now, writes)
+    writes.send()
+    return events
 
 
 def _reload_ids(loaded: LoadedRun, rows: list[StepRun]) -> None:
@@ -203,7 +207,7 @@ def _reload_ids(loaded: LoadedRun, rows: list[StepRun]) -> None:
             loaded.step_rows[(row.node, row.map_index)] = row
 
 
-def _save_run_row(loaded: LoadedRun, now: dt.datetime) -> list[FlowRunEvent]:
+def _save_run_row(loaded: LoadedRun, now: dt.datetime, writes: Writes) -> list[FlowRunEvent]:
     record, row = loaded.record, loaded.row
     fields: dict[str, Any] = {}
     if record.state.value != loaded.loaded_run_state:
@@ -235,12 +239,16 @@ def _save_run_row(loaded: LoadedRun, now: dt.datetime) -> list[FlowRunEvent]:
     if events:
         fields["event_seq"] = row.event_seq + len(events)
     if fields:
-        updated = FlowRun.objects.filter(id=row.id, state=loaded.loaded_run_state).update(**fields)
-        if updated != 1:
-            raise ConcurrentUpdate(f"run {record.run_id} moved meanwhile")
+        writes.update(
+            FlowRun,
+            {"id": row.id, "state": loaded.loaded_run_state},
+            fields,
+            conflict=f"run {record.run_id} moved meanwhile",
+        )
         for name, value in fields.items():
             setattr(row, name, value)
+    writes.insert(events)
     loaded.loaded_run_state = row.state
     loaded.loaded_states = {key: step.state for key, step in loaded.step_rows.items()}
     loaded.events = []
-    return FlowRunEvent.objects.bulk_create(events) if events else []
+    return events

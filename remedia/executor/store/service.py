@@ -20,7 +20,7 @@ from collections.abc import Callable, Collection, Mapping
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from pydantic import BaseModel
 
@@ -36,7 +36,9 @@ from remedia.storage import Storage
 
 from .attempts import Attempts, Claim, holder_is_alive, this_worker
 from .models import FlowRun, FlowRunEvent, StepRun
-from .persist import ConcurrentUpdate, LoadedRun, load_run, remember, save_run
+from .persist import LoadedRun, load_run, remember, save_run
+from .run_cache import dag_cache
+from .writes import ConcurrentUpdate
 
 __all__ = ["Claim", "Mirror", "Publisher", "RunService", "holder_is_alive", "this_worker"]
 
@@ -82,6 +84,9 @@ class RunService:
         self.settings = settings or ExecutorSettings()
         self.cache = StepCache(storage) if use_cache else None
         self.attempts = Attempts(self.settings)
+        self._relaxed_commit = (
+            not self.settings.synchronous_step_commit and connection.vendor == "postgresql"
+        )
 
     # -- the transaction around every operation -------------------------------------------
 
@@ -95,7 +100,7 @@ class RunService:
         *,
         extra: Callable[[], dict[StepKey, dict[str, Any]]] | None = None,
         take: Callable[[LoadedRun, Advancer, list[StepKey]], list[StepKey]] | None = None,
-        publish_before_commit: bool = True,
+        step_commit: bool = False,
     ) -> T:
         """One locked transaction around ``change``, then the publishing and mirroring.
 
@@ -106,10 +111,17 @@ class RunService:
         in this transaction instead of a second one. If the commit fails, the message finds
         its step not QUEUED and is dropped. A new run's rows are invisible until commit, so
         ``submit`` publishes after it.
+
+        ``step_commit`` marks a step's own transaction (a claim, a settlement, a lost-worker
+        verdict), which ``ExecutorSettings.synchronous_step_commit`` may let PostgreSQL commit
+        without waiting for its WAL flush; submits, cancels and retries always wait.
         """
         for attempt in range(TRANSACTION_TRIES):
             try:
                 with transaction.atomic():
+                    if step_commit and self._relaxed_commit:
+                        with connection.cursor() as cursor:
+                            cursor.execute("SET LOCAL synchronous_commit = off")
                     loaded = load_run(run_id)
                     advancer = Advancer(self.catalogue, self.cache, loaded.listen)
                     result = change(loaded, advancer)
@@ -117,18 +129,15 @@ class RunService:
                     if take is not None:
                         queued = take(loaded, advancer, queued)
                     step_extra = extra() if extra else {}
-                    if publish_before_commit:
-                        now = timezone.now()
-                        for key in queued:
-                            step_extra[key] = {**step_extra.get(key, {}), "published_at": now}
+                    now = timezone.now()
+                    for key in queued:
+                        step_extra[key] = {**step_extra.get(key, {}), "published_at": now}
                     events = save_run(
                         loaded, queue_of=self._queue_of(loaded.record), step_extra=step_extra
                     )
-                    rows = [loaded.step_rows[key] for key in queued]
-                    if publish_before_commit:
-                        self._publish(loaded, rows, mark_published=False)
-                    else:
-                        transaction.on_commit(partial(self._publish, loaded, rows))
+                    self._publish(
+                        loaded, [loaded.step_rows[key] for key in queued], mark_published=False
+                    )
                     transaction.on_commit(partial(self._mirror, loaded, events))
                     transaction.on_commit(partial(remember, loaded))
                 return result
@@ -186,23 +195,35 @@ class RunService:
         model = flow.validate_params(params)
         dag = flow.trace(model)
         run_id = run_id or uuid.uuid4().hex
+        encoded = {name: encode_value(inputs[name]) for name in flow.inputs}
         with transaction.atomic():
-            FlowRun.objects.create(
+            row = FlowRun.objects.create(
                 id=run_id,
                 flow=flow.name,
                 version=flow.version,
                 dag=dag.to_json(),
                 params=model.model_dump(mode="json"),
-                inputs={name: encode_value(inputs[name]) for name in flow.inputs},
+                inputs=encoded,
                 owner_id=owner_id,
             )
-            record = RunRecord.new(run_id, dag, {})
-            queue_of = self._queue_of(record)
-            StepRun.objects.bulk_create(
-                StepRun(run_id=run_id, node=node.key, queue=queue_of(step))
-                for node, step in ((n, record.steps[(n.key, None)]) for n in dag.nodes)
+            # The steps are planned in memory and inserted as planned, through the same
+            # transitions and event rows as any later change, instead of inserted PENDING and
+            # then loaded back and updated.
+            record = RunRecord.new(run_id, dag, encoded)
+            loaded = LoadedRun(
+                row=row,
+                record=record,
+                step_rows={},
+                loaded_states={},
+                loaded_run_state=row.state,
             )
-            self._mutate(run_id, lambda loaded, adv: None, publish_before_commit=False)
+            queued = Advancer(self.catalogue, self.cache, loaded.listen).advance(record)
+            events = save_run(loaded, queue_of=self._queue_of(record))
+            dag_cache.put(run_id, dag)
+            rows = [loaded.step_rows[key] for key in queued]
+            transaction.on_commit(partial(self._publish, loaded, rows))
+            transaction.on_commit(partial(self._mirror, loaded, events))
+            transaction.on_commit(partial(remember, loaded))
         return run_id
 
     def advance(self, run_id: str) -> None:
@@ -248,7 +269,7 @@ class RunService:
             return self.attempts.claim(loaded, adv, key, worker, extras)
 
         try:
-            return self._mutate(run_id, change, extra=lambda: extras)
+            return self._mutate(run_id, change, extra=lambda: extras, step_commit=True)
         except FlowRun.DoesNotExist:
             logger.warning("a message names run %s, which does not exist; dropped", run_id)
             return None
@@ -288,10 +309,10 @@ class RunService:
             if step is None or row is None:
                 return False
             if step.state != S.RUNNING or step.attempt != claim.attempt:
-                self.attempts.end(row, "fenced", "another attempt owns the step now")
+                self.attempts.end(loaded, row, "fenced", "another attempt owns the step now")
                 return False
             delay = adv.settle(loaded.record, step, outcome)
-            self.attempts.end(row, outcome.status, outcome.error)
+            self.attempts.end(loaded, row, outcome.status, outcome.error)
             if delay is not None:
                 delays.append(delay)
             return True
@@ -314,7 +335,9 @@ class RunService:
                 return rest
             return queued
 
-        settled = self._mutate(claim.run_id, change, extra=lambda: extras, take=take)
+        settled = self._mutate(
+            claim.run_id, change, extra=lambda: extras, take=take, step_commit=True
+        )
         for delay in delays:
             if delay <= self.settings.max_countdown_seconds:
                 self.publisher.schedule_advance(claim.run_id, delay)
@@ -337,7 +360,7 @@ class RunService:
             if attempt is not None and loaded.record.steps[key].attempt != attempt:
                 return
             if code == "timeout":
-                self.attempts.end(loaded.step_rows[key], "timeout", reason)
+                self.attempts.end(loaded, loaded.step_rows[key], "timeout", reason)
                 adv.settle(
                     loaded.record,
                     loaded.record.steps[key],
@@ -346,7 +369,7 @@ class RunService:
             elif self.attempts.requeue_lost(loaded, adv, key, reason):
                 loaded.to_publish.append(key)
 
-        self._mutate(run_id, change)
+        self._mutate(run_id, change, step_commit=True)
 
     def run_state(self, run_id: str) -> RunState:
         return RunState(FlowRun.objects.values_list("state", flat=True).get(id=run_id))

@@ -1,0 +1,86 @@
+"""Writes: the UPDATEs and INSERTs one transaction saves, sent in one round trip.
+
+Saving a step's settlement writes several rows (the steps it moved, the run row with its event
+counter, the events). Each is compiled by Django's own SQL compiler, exactly as ``.update()``
+and ``bulk_create`` would, but on PostgreSQL they go to the server as one multi-statement
+query: the client-side binding Django uses with psycopg allows it, and each statement's row
+count comes back separately, so every compare-and-set is still checked. Other backends run
+the same statements one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import AutoField, Model
+from django.db.models.sql import InsertQuery, UpdateQuery
+
+
+class ConcurrentUpdate(Exception):
+    """A row changed under a transaction that held the run lock: retry the transaction."""
+
+
+@dataclass(frozen=True)
+class Statement:
+    sql: str
+    params: tuple[Any, ...]
+    # Set for a compare-and-set: the error when it does not change exactly one row.
+    conflict: str | None = None
+
+
+class Writes:
+    """Statements collected in order, sent by ``send``."""
+
+    def __init__(self) -> None:
+        self.statements: list[Statement] = []
+
+    def update(
+        self,
+        model: type[Model],
+        where: dict[str, Any],
+        fields: dict[str, Any],
+        *,
+        conflict: str | None = None,
+    ) -> None:
+        """``UPDATE model SET fields WHERE where``; with ``conflict``, a compare-and-set that
+        must change exactly one row."""
+        query = model._default_manager.filter(**where).query.chain(UpdateQuery)
+        query.add_update_values(fields)
+        sql, params = query.get_compiler(connection.alias).as_sql()
+        self.statements.append(Statement(sql, tuple(params), conflict))
+
+    def insert(self, objs: list[Model]) -> None:
+        """``INSERT`` of ``objs`` (one model), without reading their ids back."""
+        if not objs:
+            return
+        opts = objs[0]._meta
+        fields = [f for f in opts.concrete_fields if not isinstance(f, AutoField)]
+        query = InsertQuery(type(objs[0]))
+        query.insert_values(fields, objs)
+        for sql, params in query.get_compiler(connection.alias).as_sql():
+            self.statements.append(Statement(sql, tuple(params)))
+
+    def send(self) -> None:
+        """Run every statement; raises ConcurrentUpdate if a compare-and-set missed."""
+        statements, self.statements = self.statements, []
+        if not statements:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql" and len(statements) > 1:
+                cursor.execute(
+                    ";\n".join(s.sql for s in statements),
+                    [p for s in statements for p in s.params],
+                )
+                counts = [cursor.rowcount]
+                while cursor.nextset():
+                    counts.append(cursor.rowcount)
+            else:
+                counts = []
+                for statement in statements:
+                    cursor.execute(statement.sql, statement.params)
+                    counts.append(cursor.rowcount)
+        for statement, count in zip(statements, counts, strict=True):
+            if statement.conflict is not None and count != 1:
+                raise ConcurrentUpdate(statement.conflict)
