@@ -1,11 +1,12 @@
 """Writes: the UPDATEs and INSERTs one transaction saves, sent in one round trip.
 
 Saving a step's settlement writes several rows (the steps it moved, the run row with its event
-counter, the events). Each is compiled by Django's own SQL compiler, exactly as ``.update()``
-and ``bulk_create`` would, but on PostgreSQL they go to the server as one multi-statement
-query: the client-side binding Django uses with psycopg allows it, and each statement's row
-count comes back separately, so every compare-and-set is still checked. Other backends run
-the same statements one by one.
+counter, the events). Each statement is plain ``UPDATE ... SET ... WHERE`` or ``INSERT``, its
+values prepared by the model fields as ``.update()`` and ``bulk_create`` prepare them, without
+the query compiler (which cost more than the round trip). On PostgreSQL they go to the server
+as one multi-statement query: the client-side binding Django uses with psycopg allows it,
+and each statement's row count comes back separately, so every compare-and-set is still
+checked. Other backends run the same statements one by one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import AutoField, Model
-from django.db.models.sql import InsertQuery, UpdateQuery
 
 
 class ConcurrentUpdate(Exception):
@@ -45,10 +45,23 @@ class Writes:
         conflict: str | None = None,
     ) -> None:
         """``UPDATE model SET fields WHERE where``; with ``conflict``, a compare-and-set that
-        must change exactly one row."""
-        query = model._default_manager.filter(**where).query.chain(UpdateQuery)
-        query.add_update_values(fields)
-        sql, params = query.get_compiler(connection.alias).as_sql()
+        must change exactly one row. ``where`` compares for equality with non-null values."""
+        opts = model._meta
+        quote = connection.ops.quote_name
+        assigned = [opts.get_field(name) for name in fields]
+        compared = [opts.get_field(name) for name in where]
+        sql = "UPDATE {} SET {} WHERE {}".format(
+            quote(opts.db_table),
+            ", ".join(f"{quote(field.column)} = %s" for field in assigned),
+            " AND ".join(f"{quote(field.column)} = %s" for field in compared),
+        )
+        params = [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(assigned, fields.values(), strict=True)
+        ] + [
+            field.get_db_prep_value(value, connection)
+            for field, value in zip(compared, where.values(), strict=True)
+        ]
         self.statements.append(Statement(sql, tuple(params), conflict))
 
     def insert(self, objs: list[Model]) -> None:
@@ -56,11 +69,22 @@ class Writes:
         if not objs:
             return
         opts = objs[0]._meta
+        quote = connection.ops.quote_name
         fields = [f for f in opts.concrete_fields if not isinstance(f, AutoField)]
-        query = InsertQuery(type(objs[0]))
-        query.insert_values(fields, objs)
-        for sql, params in query.get_compiler(connection.alias).as_sql():
-            self.statements.append(Statement(sql, tuple(params)))
+        row = "({})".format(", ".join(["%s"] * len(fields)))
+        head = "INSERT INTO {} ({}) VALUES ".format(
+            quote(opts.db_table), ", ".join(quote(field.column) for field in fields)
+        )
+        # Backends with a limit on parameters per statement (SQLite) get several INSERTs.
+        size = max(1, connection.ops.bulk_batch_size(fields, objs))
+        for start in range(0, len(objs), size):
+            chunk = objs[start : start + size]
+            params = [
+                field.get_db_prep_save(field.pre_save(obj, True), connection)
+                for obj in chunk
+                for field in fields
+            ]
+            self.statements.append(Statement(head + ", ".join([row] * len(chunk)), tuple(params)))
 
     def send(self) -> None:
         """Run every statement; raises ConcurrentUpdate if a compare-and-set missed."""

@@ -40,3 +40,30 @@ def test_a_missed_compare_and_set_anywhere_in_the_batch_rolls_the_batch_back(clu
         assert set(FlowRun.objects.filter(id__in=ids).values_list("error", flat=True)) == {"y"}
     finally:
         FlowRun.objects.filter(id__in=ids).delete()
+
+
+def test_more_rows_than_a_statement_may_bind_are_inserted_in_several_statements(cluster_pool):
+    cluster_pool.get("rabbitmq")
+    import datetime as dt
+
+    from remedia.executor.store.models import FlowRun, FlowRunEvent
+    from remedia.executor.store.writes import Writes
+
+    close_old_connections()
+    run_id = "writes-many"
+    FlowRun.objects.filter(id=run_id).delete()
+    FlowRun.objects.create(id=run_id, flow="test.writes", version=1, dag={})
+    try:
+        at = dt.datetime.now(tz=dt.UTC)
+        events = [
+            FlowRunEvent(run_id=run_id, seq=seq, kind="step", state="QUEUED", node="n", at=at)
+            for seq in range(1, 5001)
+        ]
+        writes = Writes()
+        writes.insert(events)
+        with transaction.atomic():
+            writes.send()
+        seqs = FlowRunEvent.objects.filter(run_id=run_id).values_list("seq", flat=True)
+        assert sorted(seqs) == list(range(1, 5001))
+    finally:
+        FlowRun.objects.filter(id=run_id).delete()
