@@ -119,10 +119,10 @@ class RunService:
         for attempt in range(TRANSACTION_TRIES):
             try:
                 with transaction.atomic():
-                    if step_commit and self._relaxed_commit:
-                        with connection.cursor() as cursor:
-                            cursor.execute("SET LOCAL synchronous_commit = off")
                     loaded = load_run(run_id)
+                    if step_commit and self._relaxed_commit:
+                        # Sent with the transaction's writes: it holds until the commit.
+                        loaded.writes.setting("SET LOCAL synchronous_commit = off")
                     advancer = Advancer(self.catalogue, self.cache, loaded.listen)
                     result = change(loaded, advancer)
                     queued = [*advancer.advance(loaded.record), *loaded.to_publish]

@@ -36,6 +36,10 @@ class Writes:
     def __init__(self) -> None:
         self.statements: list[Statement] = []
 
+    def setting(self, sql: str) -> None:
+        """A ``SET LOCAL`` for the transaction, sent ahead of the other writes."""
+        self.statements.insert(0, Statement(sql, ()))
+
     def update(
         self,
         model: type[Model],

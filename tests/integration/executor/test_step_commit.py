@@ -61,5 +61,9 @@ def test_only_a_steps_own_transactions_skip_the_flush_and_only_when_allowed(
         cancelled: list[str] = []
         with statements(cancelled):
             assert service.cancel(run_id)
-    assert RELAX not in submitted and RELAX not in cancelled
-    assert stepped.count(RELAX) == (2 if relaxed else 0)
+
+    def relaxing(seen: list[str]) -> int:
+        return sum(RELAX in sql for sql in seen)
+
+    assert relaxing(submitted) == 0 and relaxing(cancelled) == 0
+    assert relaxing(stepped) == (2 if relaxed else 0)
