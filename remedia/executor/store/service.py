@@ -298,12 +298,14 @@ class RunService:
         delays: list[float] = []
         extras: dict[StepKey, dict[str, Any]] = {}
         taken: list[Claim] = []
+        counted: list[bool] = []
         key = (claim.node, claim.map_index)
 
         def change(loaded: LoadedRun, adv: Advancer) -> bool:
             delays.clear()
             extras.clear()
             taken.clear()
+            counted.clear()
             step = loaded.record.steps.get(key)
             row = loaded.step_rows.get(key)
             if step is None or row is None:
@@ -315,11 +317,14 @@ class RunService:
             self.attempts.end(loaded, row, outcome.status, outcome.error)
             if delay is not None:
                 delays.append(delay)
+            counted.append(True)
             return True
 
         def take(loaded: LoadedRun, adv: Advancer, queued: list[StepKey]) -> list[StepKey]:
             record = loaded.record
-            if not queues or claim.step.options.timeout is not None:
+            # A fenced attempt's worker continues with nothing: it no longer owns this run's
+            # progress, and a claim it did not run would wait for the reaper.
+            if not counted or not queues or claim.step.options.timeout is not None:
                 return queued
             for candidate in queued:
                 if candidate not in loaded.step_rows:  # a branch whose row is not written yet
@@ -341,7 +346,7 @@ class RunService:
         for delay in delays:
             if delay <= self.settings.max_countdown_seconds:
                 self.publisher.schedule_advance(claim.run_id, delay)
-        return settled, (taken[0] if settled and taken else None)
+        return settled, (taken[0] if taken else None)
 
     def lose_attempt(
         self, step_id: int, reason: str, code: str, *, attempt: int | None = None

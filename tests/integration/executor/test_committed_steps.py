@@ -71,6 +71,7 @@ def test_a_change_from_another_connection_fences_the_attempt_this_thread_claimed
         assert service.finish_and_continue(claim, outcome, queues=("default",)) == (False, None)
         row = StepRun.objects.get(id=claim.step_id)
         assert (row.state, row.attempt) == ("QUEUED", 1)
+        assert not StepRun.objects.filter(run_id=run_id, state="RUNNING").exists()
         again = service.claim(claim.step_id)
         assert again is not None and again.attempt == 2
     states = list(
