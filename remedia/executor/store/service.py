@@ -46,6 +46,8 @@ logger = logging.getLogger("remedia.executor")
 S = StepState
 T = TypeVar("T")
 TRANSACTION_TRIES = 8
+#: Held by a submit until it commits; a worker whose message names no run yet waits on it.
+SUBMIT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
 
 
 class Publisher(Protocol):
@@ -109,8 +111,9 @@ class RunService:
         the run row is locked: a worker that receives one claims it by locking the same row,
         so it waits for this commit and sees the step QUEUED, and ``published_at`` is written
         in this transaction instead of a second one. If the commit fails, the message finds
-        its step not QUEUED and is dropped. A new run's rows are invisible until commit, so
-        ``submit`` publishes after it.
+        its step not QUEUED and is dropped. A new run's rows are invisible until commit, so a
+        worker cannot wait on them: ``submit`` holds an advisory lock instead (PostgreSQL), or
+        publishes after the commit (SQLite).
 
         ``step_commit`` marks a step's own transaction (a claim, a settlement, a lost-worker
         verdict), which ``ExecutorSettings.synchronous_step_commit`` may let PostgreSQL commit
@@ -218,13 +221,32 @@ class RunService:
                 loaded_run_state=row.state,
             )
             queued = Advancer(self.catalogue, self.cache, loaded.listen).advance(record)
-            events = save_run(loaded, queue_of=self._queue_of(record))
+            # On PostgreSQL the first steps are published before the commit, like any other
+            # step, under a lock on the run id that a worker which finds no run yet waits on
+            # (``_await_submit``); elsewhere after the commit, marked published by a second
+            # transaction.
+            early = connection.vendor == "postgresql"
+            step_extra: dict[StepKey, dict[str, Any]] = {}
+            if early:
+                loaded.writes.setting(SUBMIT_LOCK, (run_id,))
+                step_extra = {key: {"published_at": timezone.now()} for key in queued}
+            events = save_run(loaded, queue_of=self._queue_of(record), step_extra=step_extra)
             dag_cache.put(run_id, dag)
             rows = [loaded.step_rows[key] for key in queued]
-            transaction.on_commit(partial(self._publish, loaded, rows))
+            if early:
+                self._publish(loaded, rows, mark_published=False)
+            else:
+                transaction.on_commit(partial(self._publish, loaded, rows))
             transaction.on_commit(partial(self._mirror, loaded, events))
             transaction.on_commit(partial(remember, loaded))
         return run_id
+
+    def _await_submit(self, run_id: str) -> None:
+        """Wait until a submit of ``run_id`` still in progress has committed or rolled back."""
+        if connection.vendor != "postgresql":
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(SUBMIT_LOCK, [run_id])
 
     def advance(self, run_id: str) -> None:
         """Apply whatever is due (retries past their delay, a cancel, the end of the run)."""
@@ -268,6 +290,12 @@ class RunService:
                 return None
             return self.attempts.claim(loaded, adv, key, worker, extras)
 
+        try:
+            return self._mutate(run_id, change, extra=lambda: extras, step_commit=True)
+        except FlowRun.DoesNotExist:
+            pass
+        # The message may have overtaken its run's submit, which publishes before it commits.
+        self._await_submit(run_id)
         try:
             return self._mutate(run_id, change, extra=lambda: extras, step_commit=True)
         except FlowRun.DoesNotExist:

@@ -36,9 +36,10 @@ class Writes:
     def __init__(self) -> None:
         self.statements: list[Statement] = []
 
-    def setting(self, sql: str) -> None:
-        """A ``SET LOCAL`` for the transaction, sent ahead of the other writes."""
-        self.statements.insert(0, Statement(sql, ()))
+    def setting(self, sql: str, params: tuple[Any, ...] = ()) -> None:
+        """A statement that holds for the rest of the transaction (``SET LOCAL``, a
+        transaction-level lock), sent ahead of the other writes."""
+        self.statements.insert(0, Statement(sql, params))
 
     def update(
         self,
