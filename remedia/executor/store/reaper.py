@@ -64,10 +64,17 @@ class Reaper:
         for query in (unpublished, stale):
             for row in query.select_related("run")[:BATCH]:
                 definition = self.service.catalogue.step(_node_step(row))
-                self.service.publisher.publish_step(
-                    row.id, row.run_id, row.queue, definition.options.timeout
-                )
-                StepRun.objects.filter(id=row.id, state=S.QUEUED).update(published_at=now)
+                # Marked first: a worker may claim the step as soon as it is published, and a
+                # mark written after that would find it no longer QUEUED.
+                if not StepRun.objects.filter(id=row.id, state=S.QUEUED).update(published_at=now):
+                    continue
+                try:
+                    self.service.publisher.publish_step(
+                        row.id, row.run_id, row.queue, definition.options.timeout
+                    )
+                except Exception:
+                    StepRun.objects.filter(id=row.id).update(published_at=row.published_at)
+                    raise
                 report.published += 1
 
     def _recover_running(self, now: dt.datetime, report: ReapReport) -> None:
