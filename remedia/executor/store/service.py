@@ -18,7 +18,7 @@ import logging
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
@@ -36,6 +36,7 @@ from remedia.storage import Storage
 
 from .attempts import Attempts, Claim, holder_is_alive, this_worker
 from .models import FlowRun, FlowRunEvent, StepRun
+from .outbound import Mirror, Publisher
 from .persist import LoadedRun, load_run, remember, save_run
 from .run_cache import dag_cache
 from .writes import ConcurrentUpdate
@@ -48,22 +49,6 @@ T = TypeVar("T")
 TRANSACTION_TRIES = 8
 #: Held by a submit until it commits; a worker whose message names no run yet waits on it.
 SUBMIT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
-
-
-class Publisher(Protocol):
-    """Sends step messages; implemented over Celery."""
-
-    def publish_step(
-        self, step_id: int, run_id: str, queue: str, timeout: float | None = None
-    ) -> None: ...
-
-    def schedule_advance(self, run_id: str, countdown: float) -> None: ...
-
-
-class Mirror(Protocol):
-    """Copies committed changes to the live store (Redis)."""
-
-    def publish(self, loaded: LoadedRun, events: list[FlowRunEvent]) -> None: ...
 
 
 class RunService:
