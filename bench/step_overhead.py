@@ -377,14 +377,22 @@ def counting_queries(counts: dict[str, int], name: str):  # type: ignore[no-unty
 
 
 def breakdown(folder: Path, token: str, steps: int, reps: int) -> dict[str, Any]:
-    """Claim, execute and finish each step of a chain in this process; ms and SQL per step."""
+    """The chain's steps as a worker runs them, in this process: the delivered first step is
+    claimed, and each later one is claimed by the commit that settles the step before it
+    (``continue``); the last step is settled alone (``finish``). ms and SQL per step."""
     from bench.noop_flows import noop_chain
     from remedia.executor.attempt import execute_attempt
     from remedia.flows import StepContext
 
     publisher = RecordingPublisher()
     service = build_service("", "", f"bench-{token}:prof:", folder, publisher)
-    parts: dict[str, list[float]] = {"submit": [], "claim": [], "execute": [], "finish": []}
+    parts: dict[str, list[float]] = {
+        "submit": [],
+        "claim": [],
+        "execute": [],
+        "continue": [],
+        "finish": [],
+    }
     queries: dict[str, int] = {}
 
     def timed(name: str, call: Callable[[], Any]) -> Any:
@@ -397,9 +405,9 @@ def breakdown(folder: Path, token: str, steps: int, reps: int) -> dict[str, Any]
     for _ in range(reps + 1):
         publisher.steps.clear()
         timed("submit", lambda: service.submit(noop_chain, {}, {"steps": steps}))
-        while publisher.steps:
-            step_id = publisher.steps.pop(0)
-            claim = timed("claim", lambda sid=step_id: service.claim(sid))
+        first = publisher.steps.pop(0)
+        claim = timed("claim", lambda sid=first: service.claim(sid))
+        while claim is not None:
             ctx = StepContext(
                 storage=service.storage,
                 output_prefix=claim.output_prefix,
@@ -411,15 +419,30 @@ def breakdown(folder: Path, token: str, steps: int, reps: int) -> dict[str, Any]
                 "execute",
                 lambda c=claim, x=ctx: execute_attempt(c.step, c.inputs, x),
             )
-            timed("finish", lambda c=claim, o=outcome: service.finish(c, o))
+            last = claim.node == noop_chain_last(steps)
+            claim = timed(
+                "finish" if last else "continue",
+                lambda c=claim, o=outcome, q=() if last else ("default",): (
+                    service.finish_and_continue(c, o, queues=q)[1]
+                ),
+            )
     runs = reps + 1
+    per = {"submit": runs, "claim": runs, "finish": runs, "continue": runs * (steps - 1)}
     return {
         name: {
             "ms": statistics.median(values) * 1000,
-            "sql": queries.get(name, 0) / (runs if name == "submit" else runs * steps),
+            "sql": queries.get(name, 0) / per.get(name, runs * steps),
         }
         for name, values in parts.items()
+        if values
     }
+
+
+def noop_chain_last(steps: int) -> str:
+    """The node key of the last step of a ``steps``-long no-op chain."""
+    from bench.noop_flows import noop_chain
+
+    return noop_chain.trace(noop_chain.validate_params({"steps": steps})).nodes[-1].key
 
 
 # -- one remedia measurement, from warm-up to throughput -------------------------------------
@@ -608,9 +631,13 @@ def report(args: argparse.Namespace, main: dict, embedded: dict | None, prefect:
             f"Prefect / remedia per step: {factor:.1f}x "
             f"(goal >= {GOAL_PREFECT_FACTOR:g}x: {verdict(factor >= GOAL_PREFECT_FACTOR)})"
         )
-    lines += ["", "remedia per step, in one process (no broker), median ms and SQL statements:"]
+    lines += [
+        "",
+        "remedia in one process (no broker), median ms and SQL statements; claim: the first step,",
+        "continue: settle a step and claim the next in one commit, finish: settle the last:",
+    ]
     for name, part in main["breakdown"].items():
-        unit = "per run" if name == "submit" else "per step"
+        unit = "per run" if name == "submit" else "per call"
         lines.append(f"  {name:8s} {part['ms']:6.2f} ms  {part['sql']:5.1f} SQL {unit}")
     raw_values = {
         "remedia_chain_s": main["remedia_chain"],

@@ -10,7 +10,6 @@ The operation is asynchronous: a waiting client holds no worker thread.
 from __future__ import annotations
 
 import asyncio
-import json
 import weakref
 from typing import Any
 
@@ -20,8 +19,12 @@ from ninja import Router
 
 from remedia.executor.live import LiveSettings
 
+from .access import run_for
+from .auth import api_auth
 from .event_settings import EventStreamSettings
 from .event_stream import BadEventId, LiveSource, RunEventStream, StreamPosition
+from .ids import RunId
+from .problems import ApiProblem, Problem
 
 router = Router(tags=["runs"])
 
@@ -39,43 +42,15 @@ def live_source() -> LiveSource:
     return source
 
 
-def problem(status: int, title: str, detail: str) -> HttpResponse:
-    """An RFC 9457 problem document."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
-
-
-def _run_owner(run_id: str) -> tuple[bool, int | None]:
-    from remedia.executor.store.models import FlowRun
-
-    found = FlowRun.objects.filter(id=run_id).values_list("owner_id", flat=True)[:1]
-    rows = list(found)
-    return (bool(rows), rows[0] if rows else None)
-
-
-run_owner = sync_to_async(_run_owner)
-
-
-async def visible_run(request: HttpRequest, run_id: str) -> HttpResponse | None:
-    """None when the caller may watch the run, else the problem to answer with.
-
-    Only the run's owner and staff see a run; anyone else is told it does not exist, so run
-    ids cannot be probed.
-    """
-    user = await request.auser()
-    if not user.is_authenticated:
-        return problem(401, "Unauthorized", "sign in or send an API token to watch a run")
-    exists, owner_id = await run_owner(run_id)
-    if not exists or not (user.is_staff or owner_id == user.pk):
-        return problem(404, "Not Found", f"no run {run_id!r}")
-    return None
+# The owner check reads the database: in a thread, never on the event loop.
+visible_run = sync_to_async(run_for)
 
 
 @router.get(
     "/{run_id}/events",
-    operation_id="run_events",
+    auth=api_auth,
     summary="Follow a run's state and progress (Server-Sent Events)",
-    response={200: Any},
+    response={200: Any, 400: Problem, 401: Problem, 403: Problem, 404: Problem},
     openapi_extra={
         "parameters": [
             {
@@ -95,15 +70,18 @@ async def visible_run(request: HttpRequest, run_id: str) -> HttpResponse | None:
     },
 )
 async def run_events(
-    request: HttpRequest, run_id: str, last_event_id: str | None = None
+    request: HttpRequest, run_id: RunId, last_event_id: str | None = None
 ) -> HttpResponse:
-    refused = await visible_run(request, run_id)
-    if refused is not None:
-        return refused
+    """Each event has ``id:`` (``<seq>-<n>``), ``event:`` (``run``, ``step`` or ``progress``)
+    and ``data:`` (JSON); a comment line comes every 15 s without one, and ``end`` closes the
+    stream once the run has ended. Send ``Last-Event-ID`` to resume after an event. Only the
+    run's owner and staff may follow it; anyone else gets 404, as for a run that does not exist.
+    """
+    await visible_run(request.auth, run_id)
     try:
         position = StreamPosition.parse(request.headers.get("Last-Event-ID") or last_event_id)
     except BadEventId as exc:
-        return problem(400, "Bad Request", str(exc))
+        raise ApiProblem(str(exc)) from None
     stream = RunEventStream(live_source(), run_id, position)
     response = StreamingHttpResponse(stream.frames(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"

@@ -20,21 +20,14 @@ ADMIN_USERNAME = "admin"
 class AdminAccount:
     username: str
     password: str
-    token: str | None
-
-
-def _issue_token(user: object) -> str | None:
-    """An API token for ``user``, once the API's token module exists (None until then)."""
-    try:
-        from remedia.api.tokens import issue_token  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return str(issue_token(user, name="remedia up"))
+    token: str
 
 
 def ensure_admin(data_dir: Path) -> AdminAccount:
     """The admin account, created on the first call; Django must be set up."""
     from django.contrib.auth import get_user_model
+
+    from remedia.api.tokens import issue_token
 
     record = data_dir / "admin.json"
     User = get_user_model()
@@ -49,7 +42,7 @@ def ensure_admin(data_dir: Path) -> AdminAccount:
     else:
         user.set_password(password)
         user.save(update_fields=["password"])
-    account = AdminAccount(ADMIN_USERNAME, password, _issue_token(user))
+    account = AdminAccount(ADMIN_USERNAME, password, issue_token(user, "remedia up"))
     record.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(record, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:

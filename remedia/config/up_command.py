@@ -116,7 +116,7 @@ def _wait_for_port(
     return False
 
 
-def _prepare(options: UpOptions, env: dict[str, str]) -> tuple[str, str, str | None]:
+def _prepare(options: UpOptions, env: dict[str, str]) -> tuple[str, str, str]:
     """Migrate the run store and make the admin account, in this process."""
     os.environ.update(env)
     from .admin_account import ensure_admin
@@ -127,7 +127,7 @@ def _prepare(options: UpOptions, env: dict[str, str]) -> tuple[str, str, str | N
     return account.username, account.password, account.token
 
 
-def _banner(options: UpOptions, broker: str, admin: tuple[str, str, str | None]) -> str:
+def _banner(options: UpOptions, broker: str, admin: tuple[str, str, str]) -> str:
     shown = "127.0.0.1" if options.host in ("0.0.0.0", "") else options.host
     username, password, token = admin
     lines = [
@@ -136,7 +136,7 @@ def _banner(options: UpOptions, broker: str, admin: tuple[str, str, str | None])
         f"  data      {options.data_dir}",
         f"  broker    {broker}",
         f"  admin     {username} / {password}",
-        f"  token     {token or 'none yet (the API has no token issuer)'}",
+        f"  token     {token}   (Authorization: Bearer …)",
         "Ctrl-C stops everything.",
     ]
     return "\n".join(lines) + "\n"

@@ -63,6 +63,24 @@ class ExecutorSettings(BaseSettings):
         le=20,
         description="Re-runs after a lost worker beyond a step's own retries (crash loops end).",
     )
+    continue_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "A worker that settles a step runs a successor it made ready on one of its own "
+            "queues itself, without a broker hop, until one delivery has kept it this long; "
+            "0 sends every step through the broker."
+        ),
+    )
+    synchronous_step_commit: bool = Field(
+        default=True,
+        description=(
+            "PostgreSQL: False lets a step's claim and settlement commit without waiting for "
+            "the WAL flush. A PostgreSQL crash (not a worker's) may then lose the last ~0.6 s "
+            "of those commits: the reaper re-runs what they recorded, and watchers may have "
+            "seen states that are undone. Submits, cancels and retries always wait."
+        ),
+    )
     max_countdown_seconds: float = Field(
         default=30.0,
         ge=0,

@@ -17,6 +17,7 @@ import psutil
 import pytest
 
 from remedia.config.embedded_redis import free_port
+from tests.live.sse import follow
 from tests.media import bundled_photo
 
 from .conftest import REMEDIA, clean_env
@@ -35,8 +36,8 @@ class Up:
     def family(self) -> list[psutil.Process]:
         return psutil.Process(self.process.pid).children(recursive=True)
 
-    def broker(self) -> str:
-        match = re.search(r"broker\s+(redis://\S+)", self.banner)
+    def token(self) -> str:
+        match = re.search(r"token\s+(\S+)", self.banner)
         assert match, self.banner
         return match.group(1)
 
@@ -101,37 +102,34 @@ def up(tmp_path: Path) -> Iterator[Up]:
         kill_all(started)
 
 
-def test_up_serves_the_api_over_http_on_embedded_defaults(up: Up) -> None:
-    response = httpx.get(f"{up.url}/api/v1/runs/0/events", timeout=30)
+def test_up_answers_health_and_readiness_over_http_on_embedded_defaults(up: Up) -> None:
+    health = httpx.get(f"{up.url}/api/v1/health", timeout=30)
+    ready = httpx.get(f"{up.url}/api/v1/ready", timeout=30)
 
-    assert response.status_code == 401
-    assert response.headers["content-type"] == "application/problem+json"
+    assert (health.status_code, ready.status_code) == (200, 200), ready.text
+    assert ready.json() == {"status": "ok", "database": "ok", "broker": "ok", "redis": "ok"}
     assert BANNER + up.url + "/" in up.banner
     assert (up.folder / ".remedia" / "remedia.sqlite3").is_file()
     assert (up.folder / ".remedia" / "redis" / "appendonlydir").is_dir()
 
 
-def test_up_runs_a_correction_through_its_own_broker_and_worker(up: Up) -> None:
-    data = up.folder / ".remedia"
-    env = up.env | {
-        "REMEDIA_BROKER_URL": up.broker(),
-        "REMEDIA_REDIS_URL": up.broker().rsplit("/", 1)[0] + "/1",
-        "REMEDIA_DATABASE_URL": f"sqlite:///{data / 'remedia.sqlite3'}",
-        "REMEDIA_STORAGE_URL": (data / "storage").as_uri(),
-    }
+def test_up_corrects_a_photo_submitted_over_http_with_the_token_it_printed(up: Up) -> None:
+    photo = bundled_photo("rocket.jpg")
+    headers = {"Authorization": f"Bearer {up.token()}"}
 
-    submitted = subprocess.run(
-        [str(REMEDIA), "submit", "image.correct", str(bundled_photo("rocket.jpg")), "--follow"],
-        cwd=up.folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
+    with httpx.Client(base_url=up.url, headers=headers, timeout=60) as client:
+        upload = client.post("/api/v1/assets", files={"file": (photo.name, photo.read_bytes())})
+        body = {"flow": "image.correct", "asset_id": upload.json()["id"]}
+        run_id = client.post("/api/v1/runs", json=body).json()["id"]
+        ended = [e for e in follow(client, f"/api/v1/runs/{run_id}/events") if e.kind == "end"]
+        run = client.get(f"/api/v1/runs/{run_id}").json()
+        outputs = run["outputs"]
+        sizes = {name: len(client.get(output["url"]).content) for name, output in outputs.items()}
 
-    assert submitted.returncode == 0, submitted.stderr
-    assert submitted.stdout.strip().endswith("COMPLETED")
+    assert ended[0].json == {"state": "COMPLETED"}
+    assert run["state"] == "COMPLETED"
+    assert sizes == {name: output["size"] for name, output in outputs.items()}
+    assert set(sizes) == {"image", "preview"}
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])

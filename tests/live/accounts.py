@@ -14,6 +14,13 @@ def make_user(prefix: str = "user", *, staff: bool = False) -> Any:
     return get_user_model().objects.create_user(name, password=uuid.uuid4().hex, is_staff=staff)
 
 
+def bearer_token(user: Any) -> dict[str, str]:
+    """The Authorization header of an API client holding a token of ``user``."""
+    from remedia.api.tokens import issue_token
+
+    return {"Authorization": f"Bearer {issue_token(user, 'tests')}"}
+
+
 def session_cookie(user: Any) -> dict[str, str]:
     """The session cookie a browser holds after ``user`` signed in."""
     from django.conf import settings

@@ -24,7 +24,7 @@ from tests.support.cluster import Cluster, wait_for_log
 from tests.support.distributed import DistributedHarness, build_service
 from tests.support.services import RABBITMQ, RABBITMQ_URL, REDIS, REDIS_LIVE_URL
 
-from .accounts import make_user, session_cookie
+from .accounts import bearer_token, make_user, session_cookie
 
 #: Every progress report is written at once, and an idle stream beats every second.
 SERVICE_SETTINGS = {
@@ -43,9 +43,13 @@ class LiveService:
     harness: DistributedHarness
 
     def client(self, user: Any | None = None) -> httpx.Client:
-        """An HTTP client signed in as ``user`` (anonymous without one)."""
-        cookies = session_cookie(user) if user is not None else None
-        return httpx.Client(base_url=self.url, cookies=cookies, timeout=60)
+        """An API client with a bearer token of ``user`` (anonymous without one)."""
+        headers = bearer_token(user) if user is not None else None
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+    def browser(self, user: Any) -> httpx.Client:
+        """A browser's session, as after ``user`` signed in."""
+        return httpx.Client(base_url=self.url, cookies=session_cookie(user), timeout=60)
 
     def store(self, data: Path | bytes, name: str = "input.txt") -> Artifact:
         return self.harness.store(data, name)

@@ -58,3 +58,14 @@ def test_a_malformed_last_event_id_is_a_400_problem(live_service: LiveService, o
 
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_signed_in_browser_session_may_follow_its_own_run(
+    live_service: LiveService, owner: Any
+) -> None:
+    run_id = _run(live_service, owner)
+
+    with live_service.browser(owner) as browser:
+        events = follow(browser, live_service.events_url(run_id))
+
+    assert events[-1].json == {"state": "COMPLETED"}

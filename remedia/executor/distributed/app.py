@@ -63,6 +63,8 @@ def create_celery_app(
         },
     )
     app.remedia_broker = broker  # type: ignore[attr-defined]
+    # The step queues a worker of this app consumes: the successors it may run itself.
+    app.remedia_queues = tuple(dict.fromkeys(queues))  # type: ignore[attr-defined]
     app.remedia_executor = executor  # type: ignore[attr-defined]
     return app
 

@@ -99,6 +99,18 @@ class LiveMirror:
             return
         record: RunRecord = loaded.record
         run = snapshot_run(loaded.row)
+        if events[0].seq == 1:
+            # The run's first commit: Redis has nothing of it yet, and everything the database
+            # holds is in hand, so the snapshot is built from memory in one round trip.
+            steps = sorted(loaded.step_rows.values(), key=lambda row: row.id)
+            self.publisher.rebuild(
+                RunView(
+                    run=run,
+                    steps=[snapshot_step(row) for row in steps],
+                    events=[state_event(event) for event in events],
+                )
+            )
+            return
         transitions = []
         for event in events:
             step = None

@@ -10,7 +10,6 @@ in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +24,10 @@ from remedia.executor.states import RunState, StepState
 from remedia.flows import Dag
 
 from .models import FlowRun, FlowRunEvent, StepRun
+from .run_cache import Committed, committed_steps, dag_cache
+from .writes import Writes
 
 S = StepState
-
-
-class ConcurrentUpdate(Exception):
-    """A row changed under a transaction that held the run lock: retry the transaction."""
 
 
 def to_datetime(seconds: float | None) -> dt.datetime | None:
@@ -52,6 +49,8 @@ class LoadedRun:
     loaded_run_state: str
     events: list[RunEvent] = field(default_factory=list)
     to_publish: list[StepKey] = field(default_factory=list)
+    # Writes to other tables (attempts) that ``save_run`` sends with the run's own.
+    writes: Writes = field(default_factory=Writes)
 
     def listen(self, event: RunEvent) -> None:
         self.events.append(event)
@@ -77,37 +76,18 @@ def _step_record(row: StepRun) -> StepRecord:
     )
 
 
-class DagCache:
-    """Parsed DAGs by run id. A run's DAG never changes once created, so a worker parses it
-    once instead of on every transaction of every step."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._dags: OrderedDict[str, Dag] = OrderedDict()
-
-    def get(self, run_id: str) -> Dag | None:
-        dag = self._dags.get(run_id)
-        if dag is not None:
-            self._dags.move_to_end(run_id)
-        return dag
-
-    def put(self, run_id: str, dag: Dag) -> None:
-        self._dags[run_id] = dag
-        while len(self._dags) > self.size:
-            self._dags.popitem(last=False)
-
-
-_dag_cache = DagCache()
-
-
 def load_run(run_id: str, *, lock: bool = True) -> LoadedRun:
-    """The run and all its step rows; ``lock`` takes the run row's lock (inside a transaction)."""
+    """The run and all its step rows; ``lock`` takes the run row's lock (inside a transaction).
+
+    The run row is always read; the step rows come from ``committed_steps`` when this thread
+    committed the run's latest change itself (see ``run_cache``), else from the database.
+    """
     query = FlowRun.objects.select_for_update() if lock else FlowRun.objects
-    dag = _dag_cache.get(run_id)
+    dag = dag_cache.get(run_id)
     row = query.defer("dag", "params").get(id=run_id) if dag else query.get(id=run_id)
     if dag is None:
         dag = Dag.from_json(row.dag)
-        _dag_cache.put(run_id, dag)
+        dag_cache.put(run_id, dag)
     record = RunRecord(
         run_id=row.id,
         dag=dag,
@@ -119,17 +99,30 @@ def load_run(run_id: str, *, lock: bool = True) -> LoadedRun:
         created_at=row.created_at.timestamp(),
         finished_at=to_seconds(row.finished_at),
     )
-    step_rows: dict[StepKey, StepRun] = {}
-    for step in StepRun.objects.filter(run_id=run_id).order_by("id"):
-        key = (step.node, step.map_index)
-        step_rows[key] = step
-        record.steps[key] = _step_record(step)
+    kept = committed_steps.take(run_id, row.event_seq) if lock else None
+    if kept is not None:
+        step_rows = kept.step_rows
+        record.steps = kept.steps
+    else:
+        step_rows = {}
+        for step in StepRun.objects.filter(run_id=run_id).order_by("id"):
+            key = (step.node, step.map_index)
+            step_rows[key] = step
+            record.steps[key] = _step_record(step)
     return LoadedRun(
         row=row,
         record=record,
         step_rows=step_rows,
         loaded_states={key: step.state for key, step in step_rows.items()},
         loaded_run_state=row.state,
+    )
+
+
+def remember(loaded: LoadedRun) -> None:
+    """Keep a run's step rows as just committed, for this thread's next transaction on it."""
+    committed_steps.put(
+        loaded.record.run_id,
+        Committed(loaded.row.event_seq, loaded.step_rows, loaded.record.steps),
     )
 
 
@@ -165,6 +158,7 @@ def save_run(
 ) -> list[FlowRunEvent]:
     """Write the record's changes and its events; returns the event rows, numbered."""
     record, now = loaded.record, timezone.now()
+    writes = loaded.writes
     extra = step_extra or {}
     dirty = {(e.node, e.map_index) for e in loaded.events if e.kind == "step"} | set(extra)
     for key in [k for k in loaded.step_rows if k not in record.steps]:
@@ -187,18 +181,22 @@ def save_run(
             if step.state == S.QUEUED:
                 fields["queue"] = queue_of(step)
             row = loaded.step_rows[key]
-            updated = StepRun.objects.filter(id=row.id, state=loaded.loaded_states[key]).update(
-                **fields
+            writes.update(
+                StepRun,
+                {"id": row.id, "state": loaded.loaded_states[key]},
+                fields,
+                conflict=f"step {step.label} of run {record.run_id} moved meanwhile",
             )
-            if updated != 1:
-                raise ConcurrentUpdate(f"step {step.label} of run {record.run_id} moved meanwhile")
             for name, value in fields.items():
                 setattr(row, name, value)
+    # New rows need their ids back at once; everything else goes in one round trip after.
     for row in StepRun.objects.bulk_create(new_rows):
         loaded.step_rows[(row.node, row.map_index)] = row
     if new_rows and connection.vendor != "postgresql":
         _reload_ids(loaded, new_rows)
-    return _save_run_row(loaded, now)
+    events = _save_run_row(loaded, now, writes)
+    writes.send()
+    return events
 
 
 def _reload_ids(loaded: LoadedRun, rows: list[StepRun]) -> None:
@@ -209,7 +207,7 @@ def _reload_ids(loaded: LoadedRun, rows: list[StepRun]) -> None:
             loaded.step_rows[(row.node, row.map_index)] = row
 
 
-def _save_run_row(loaded: LoadedRun, now: dt.datetime) -> list[FlowRunEvent]:
+def _save_run_row(loaded: LoadedRun, now: dt.datetime, writes: Writes) -> list[FlowRunEvent]:
     record, row = loaded.record, loaded.row
     fields: dict[str, Any] = {}
     if record.state.value != loaded.loaded_run_state:
@@ -241,12 +239,16 @@ def _save_run_row(loaded: LoadedRun, now: dt.datetime) -> list[FlowRunEvent]:
     if events:
         fields["event_seq"] = row.event_seq + len(events)
     if fields:
-        updated = FlowRun.objects.filter(id=row.id, state=loaded.loaded_run_state).update(**fields)
-        if updated != 1:
-            raise ConcurrentUpdate(f"run {record.run_id} moved meanwhile")
+        writes.update(
+            FlowRun,
+            {"id": row.id, "state": loaded.loaded_run_state},
+            fields,
+            conflict=f"run {record.run_id} moved meanwhile",
+        )
         for name, value in fields.items():
             setattr(row, name, value)
+    writes.insert(events)
     loaded.loaded_run_state = row.state
     loaded.loaded_states = {key: step.state for key, step in loaded.step_rows.items()}
     loaded.events = []
-    return FlowRunEvent.objects.bulk_create(events) if events else []
+    return events

@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from remedia.executor.states import RUN_TERMINAL, StepState
 
+from .attempts import holder_is_alive
 from .models import FlowRun, StepRun
-from .service import RunService, holder_is_alive
+from .service import RunService
 
 logger = logging.getLogger("remedia.reaper")
 S = StepState
@@ -63,10 +64,17 @@ class Reaper:
         for query in (unpublished, stale):
             for row in query.select_related("run")[:BATCH]:
                 definition = self.service.catalogue.step(_node_step(row))
-                self.service.publisher.publish_step(
-                    row.id, row.run_id, row.queue, definition.options.timeout
-                )
-                StepRun.objects.filter(id=row.id, state=S.QUEUED).update(published_at=now)
+                # Marked first: a worker may claim the step as soon as it is published, and a
+                # mark written after that would find it no longer QUEUED.
+                if not StepRun.objects.filter(id=row.id, state=S.QUEUED).update(published_at=now):
+                    continue
+                try:
+                    self.service.publisher.publish_step(
+                        row.id, row.run_id, row.queue, definition.options.timeout
+                    )
+                except Exception:
+                    StepRun.objects.filter(id=row.id).update(published_at=row.published_at)
+                    raise
                 report.published += 1
 
     def _recover_running(self, now: dt.datetime, report: ReapReport) -> None:
@@ -77,14 +85,20 @@ class Reaper:
                 continue
             seconds = (now - row.heartbeat_at).total_seconds() if row.heartbeat_at else 0
             self.service.lose_attempt(
-                row.id, f"no heartbeat from {row.worker} for {seconds:.0f}s", "worker_lost"
+                row.id,
+                f"no heartbeat from {row.worker} for {seconds:.0f}s",
+                "worker_lost",
+                attempt=row.attempt,
             )
             report.lost += 1
         grace = dt.timedelta(seconds=self.settings.timeout_grace_seconds)
         overdue = StepRun.objects.filter(state=S.RUNNING, deadline_at__lt=now - grace)
         for row in overdue[:BATCH]:
             self.service.lose_attempt(
-                row.id, "timed out and was not stopped by its worker", "timeout"
+                row.id,
+                "timed out and was not stopped by its worker",
+                "timeout",
+                attempt=row.attempt,
             )
             report.timed_out += 1
 

@@ -1,102 +1,54 @@
 """RunService: every operation on a persisted run, each one transaction around the Advancer.
 
 Each operation locks the run's row, changes its RunRecord through the shared ``Advancer``
-(the same code the local executor runs), writes the changes with compare-and-set, and only
-after the commit publishes the steps that became QUEUED and mirrors the events to Redis. A
-crash between the commit and the publish leaves QUEUED steps with no ``published_at``, which
-the reaper publishes.
+(the same code the local executor runs), writes the changes with compare-and-set, publishes
+the steps that became QUEUED, and after the commit mirrors the events to Redis. A crash
+between the commit and the publish leaves QUEUED steps with no ``published_at``, which the
+reaper publishes.
+
+Settling a step and claiming the successor it made ready are one transaction when the worker
+that settles it serves the successor's queue (``finish_and_continue``): the successor is never
+published, the worker runs it next, and if the worker dies meanwhile the step is RUNNING
+without a heartbeat, which the reaper re-queues like any other lost attempt.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from pydantic import BaseModel
 
-from remedia.executor.advance import Advancer, output_prefix, step_inputs
+from remedia.executor.advance import Advancer
 from remedia.executor.attempt import Outcome
 from remedia.executor.cache import StepCache
-from remedia.executor.plan import InputError, StepKey
-from remedia.executor.records import RunRecord, StepRecord, transition_step
+from remedia.executor.plan import StepKey
+from remedia.executor.records import RunRecord, StepRecord
 from remedia.executor.settings import ExecutorSettings
 from remedia.executor.states import RUN_TERMINAL, RunState, StepState
-from remedia.flows import Artifact, Catalogue, Flow, Step, encode_value
+from remedia.flows import Artifact, Catalogue, Flow, encode_value
 from remedia.storage import Storage
 
-from .models import FlowRun, FlowRunEvent, StepAttempt, StepRun
-from .persist import ConcurrentUpdate, LoadedRun, load_run, save_run, to_datetime
+from .attempts import Attempts, Claim, holder_is_alive, this_worker
+from .models import FlowRun, FlowRunEvent, StepRun
+from .outbound import Mirror, Publisher
+from .persist import LoadedRun, load_run, remember, save_run
+from .run_cache import dag_cache
+from .writes import ConcurrentUpdate
+
+__all__ = ["Claim", "Mirror", "Publisher", "RunService", "holder_is_alive", "this_worker"]
 
 logger = logging.getLogger("remedia.executor")
 S = StepState
 T = TypeVar("T")
 TRANSACTION_TRIES = 8
-
-
-class Publisher(Protocol):
-    """Sends step messages; implemented over Celery."""
-
-    def publish_step(
-        self, step_id: int, run_id: str, queue: str, timeout: float | None = None
-    ) -> None: ...
-
-    def schedule_advance(self, run_id: str, countdown: float) -> None: ...
-
-
-class Mirror(Protocol):
-    """Copies committed changes to the live store (Redis)."""
-
-    def publish(self, loaded: LoadedRun, events: list[FlowRunEvent]) -> None: ...
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A step attempt this worker now owns: what it needs to run it."""
-
-    step_id: int
-    run_id: str
-    node: str
-    map_index: int | None
-    attempt: int
-    step: Step
-    inputs: dict[str, Any]
-
-    @property
-    def output_prefix(self) -> str:
-        return output_prefix(self.run_id, self.node, self.map_index)
-
-
-def this_worker() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def holder_is_alive(worker: str | None, heartbeat_fresh: bool) -> bool:
-    """Whether the process that claimed an attempt may still be working on it.
-
-    On this host the answer is exact (is the pid alive?); elsewhere the heartbeat decides.
-    """
-    if not worker:
-        return heartbeat_fresh
-    host, _, pid = worker.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return heartbeat_fresh
-    if int(pid) == os.getpid():
-        return False  # this process moved on, so that attempt ended without settling
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return heartbeat_fresh
+#: Held by a submit until it commits; a worker whose message names no run yet waits on it.
+SUBMIT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
 
 
 class RunService:
@@ -118,6 +70,10 @@ class RunService:
         self.mirror = mirror
         self.settings = settings or ExecutorSettings()
         self.cache = StepCache(storage) if use_cache else None
+        self.attempts = Attempts(self.settings)
+        self._relaxed_commit = (
+            not self.settings.synchronous_step_commit and connection.vendor == "postgresql"
+        )
 
     # -- the transaction around every operation -------------------------------------------
 
@@ -130,37 +86,48 @@ class RunService:
         change: Callable[[LoadedRun, Advancer], T],
         *,
         extra: Callable[[], dict[StepKey, dict[str, Any]]] | None = None,
-        publish_before_commit: bool = True,
+        take: Callable[[LoadedRun, Advancer, list[StepKey]], list[StepKey]] | None = None,
+        step_commit: bool = False,
     ) -> T:
         """One locked transaction around ``change``, then the publishing and mirroring.
 
-        Steps are published before the commit, while the run row is locked: a worker that
-        receives one claims it by locking the same row, so it waits for this commit and sees
-        the step QUEUED, and ``published_at`` is written in this transaction instead of a
-        second one. If the commit fails, the message finds its step not QUEUED and is dropped.
-        A new run's rows are invisible until commit, so ``submit`` publishes after it.
+        ``take`` sees the steps that became QUEUED and returns those left to publish (it may
+        claim one for this worker to run next). Steps are published before the commit, while
+        the run row is locked: a worker that receives one claims it by locking the same row,
+        so it waits for this commit and sees the step QUEUED, and ``published_at`` is written
+        in this transaction instead of a second one. If the commit fails, the message finds
+        its step not QUEUED and is dropped. A new run's rows are invisible until commit, so a
+        worker cannot wait on them: ``submit`` holds an advisory lock instead (PostgreSQL), or
+        publishes after the commit (SQLite).
+
+        ``step_commit`` marks a step's own transaction (a claim, a settlement, a lost-worker
+        verdict), which ``ExecutorSettings.synchronous_step_commit`` may let PostgreSQL commit
+        without waiting for its WAL flush; submits, cancels and retries always wait.
         """
         for attempt in range(TRANSACTION_TRIES):
             try:
                 with transaction.atomic():
                     loaded = load_run(run_id)
+                    if step_commit and self._relaxed_commit:
+                        # Sent with the transaction's writes: it holds until the commit.
+                        loaded.writes.setting("SET LOCAL synchronous_commit = off")
                     advancer = Advancer(self.catalogue, self.cache, loaded.listen)
                     result = change(loaded, advancer)
                     queued = [*advancer.advance(loaded.record), *loaded.to_publish]
+                    if take is not None:
+                        queued = take(loaded, advancer, queued)
                     step_extra = extra() if extra else {}
-                    if publish_before_commit:
-                        now = timezone.now()
-                        for key in queued:
-                            step_extra[key] = {**step_extra.get(key, {}), "published_at": now}
+                    now = timezone.now()
+                    for key in queued:
+                        step_extra[key] = {**step_extra.get(key, {}), "published_at": now}
                     events = save_run(
                         loaded, queue_of=self._queue_of(loaded.record), step_extra=step_extra
                     )
-                    rows = [loaded.step_rows[key] for key in queued]
-                    if publish_before_commit:
-                        self._publish(loaded, rows, mark_published=False)
-                    else:
-                        transaction.on_commit(partial(self._publish, loaded, rows))
+                    self._publish(
+                        loaded, [loaded.step_rows[key] for key in queued], mark_published=False
+                    )
                     transaction.on_commit(partial(self._mirror, loaded, events))
+                    transaction.on_commit(partial(remember, loaded))
                 return result
             except ConcurrentUpdate:
                 logger.info("run %s changed concurrently; trying again", run_id)
@@ -216,24 +183,55 @@ class RunService:
         model = flow.validate_params(params)
         dag = flow.trace(model)
         run_id = run_id or uuid.uuid4().hex
+        encoded = {name: encode_value(inputs[name]) for name in flow.inputs}
         with transaction.atomic():
-            FlowRun.objects.create(
+            row = FlowRun.objects.create(
                 id=run_id,
                 flow=flow.name,
                 version=flow.version,
                 dag=dag.to_json(),
                 params=model.model_dump(mode="json"),
-                inputs={name: encode_value(inputs[name]) for name in flow.inputs},
+                inputs=encoded,
                 owner_id=owner_id,
             )
-            record = RunRecord.new(run_id, dag, {})
-            queue_of = self._queue_of(record)
-            StepRun.objects.bulk_create(
-                StepRun(run_id=run_id, node=node.key, queue=queue_of(step))
-                for node, step in ((n, record.steps[(n.key, None)]) for n in dag.nodes)
+            # The steps are planned in memory and inserted as planned, through the same
+            # transitions and event rows as any later change, instead of inserted PENDING and
+            # then loaded back and updated.
+            record = RunRecord.new(run_id, dag, encoded)
+            loaded = LoadedRun(
+                row=row,
+                record=record,
+                step_rows={},
+                loaded_states={},
+                loaded_run_state=row.state,
             )
-            self._mutate(run_id, lambda loaded, adv: None, publish_before_commit=False)
+            queued = Advancer(self.catalogue, self.cache, loaded.listen).advance(record)
+            # On PostgreSQL the first steps are published before the commit, like any other
+            # step, under a lock on the run id that a worker which finds no run yet waits on
+            # (``_await_submit``); elsewhere after the commit, marked published by a second
+            # transaction.
+            early = connection.vendor == "postgresql"
+            step_extra: dict[StepKey, dict[str, Any]] = {}
+            if early:
+                loaded.writes.setting(SUBMIT_LOCK, (run_id,))
+                step_extra = {key: {"published_at": timezone.now()} for key in queued}
+            events = save_run(loaded, queue_of=self._queue_of(record), step_extra=step_extra)
+            dag_cache.put(run_id, dag)
+            rows = [loaded.step_rows[key] for key in queued]
+            if early:
+                self._publish(loaded, rows, mark_published=False)
+            else:
+                transaction.on_commit(partial(self._publish, loaded, rows))
+            transaction.on_commit(partial(self._mirror, loaded, events))
+            transaction.on_commit(partial(remember, loaded))
         return run_id
+
+    def _await_submit(self, run_id: str) -> None:
+        """Wait until a submit of ``run_id`` still in progress has committed or rolled back."""
+        if connection.vendor != "postgresql":
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(SUBMIT_LOCK, [run_id])
 
     def advance(self, run_id: str) -> None:
         """Apply whatever is due (retries past their delay, a cancel, the end of the run)."""
@@ -271,130 +269,125 @@ class RunService:
         extras: dict[StepKey, dict[str, Any]] = {}
 
         def change(loaded: LoadedRun, adv: Advancer) -> Claim | None:
+            extras.clear()
             key = next((k for k, row in loaded.step_rows.items() if row.id == step_id), None)
             if key is None:
                 return None
-            return self._claim_in(loaded, adv, key, worker, extras)
+            return self.attempts.claim(loaded, adv, key, worker, extras)
 
         try:
-            return self._mutate(run_id, change, extra=lambda: extras)
+            return self._mutate(run_id, change, extra=lambda: extras, step_commit=True)
+        except FlowRun.DoesNotExist:
+            pass
+        # The message may have overtaken its run's submit, which publishes before it commits.
+        self._await_submit(run_id)
+        try:
+            return self._mutate(run_id, change, extra=lambda: extras, step_commit=True)
         except FlowRun.DoesNotExist:
             logger.warning("a message names run %s, which does not exist; dropped", run_id)
             return None
 
-    def _claim_in(
-        self,
-        loaded: LoadedRun,
-        adv: Advancer,
-        key: StepKey,
-        worker: str,
-        extras: dict[StepKey, dict[str, Any]],
-    ) -> Claim | None:
-        record, row = loaded.record, loaded.step_rows[key]
-        step = record.steps[key]
-        definition = adv.definition(record, step)
-        if step.state == S.RUNNING:
-            if not self._lost(row):
-                return None  # a duplicate delivery while the attempt is alive
-            if not self._requeue_lost(loaded, adv, key, "the worker running it was lost"):
-                return None
-        if step.state != S.QUEUED:
-            return None
-        if record.cancel_requested:
-            transition_step(record, step, S.CANCELLED, adv.listener)
-            return None
-        adv.start(record, step)
-        timeout = definition.options.timeout
-        deadline = to_datetime(adv.clock() + timeout) if timeout else None
-        extras[key] = {"worker": worker, "deadline_at": deadline}
-        StepAttempt.objects.create(
-            step_id=row.id, number=step.attempt, worker=worker, started_at=timezone.now()
-        )
-        try:
-            inputs = step_inputs(record, step)
-        except InputError as exc:
-            adv.settle(record, step, Outcome("failed", error=str(exc), error_code="bad_input"))
-            return None
-        return Claim(
-            row.id, record.run_id, step.node, step.map_index, step.attempt, definition, inputs
-        )
-
-    def _requeue_lost(self, loaded: LoadedRun, adv: Advancer, key: StepKey, reason: str) -> bool:
-        """RUNNING -> QUEUED after a lost attempt, or FAILED once lost attempts are spent."""
-        record, row = loaded.record, loaded.step_rows[key]
-        step = record.steps[key]
-        self._end_attempt(row, "lost", reason)
-        allowed = adv.definition(record, step).options.retries + 1
-        allowed += self.settings.lost_attempts_allowed
-        if step.attempt - step.first_attempt + 1 >= allowed:
-            transition_step(
-                record,
-                step,
-                S.FAILED,
-                adv.listener,
-                error=f"{reason} during attempt {step.attempt}, the last allowed",
-                error_code="worker_lost",
-            )
-            return False
-        transition_step(record, step, S.QUEUED, adv.listener)
-        return True
-
-    def _lost(self, row: StepRun) -> bool:
-        lease = self.settings.lease_seconds
-        fresh = row.heartbeat_at is not None and (
-            (timezone.now() - row.heartbeat_at).total_seconds() < lease
-        )
-        return not holder_is_alive(row.worker, fresh)
-
-    def _end_attempt(self, row: StepRun, outcome: str, error: str | None) -> None:
-        StepAttempt.objects.filter(step_id=row.id, number=row.attempt).update(
-            finished_at=timezone.now(), outcome=outcome, error=error
-        )
-
     def finish(self, claim: Claim, outcome: Outcome) -> bool:
         """Record the attempt's outcome; False when the attempt was fenced off meanwhile."""
+        settled, _ = self.finish_and_continue(claim, outcome)
+        return settled
+
+    def finish_and_continue(
+        self,
+        claim: Claim,
+        outcome: Outcome,
+        *,
+        queues: Collection[str] = (),
+        worker: str | None = None,
+    ) -> tuple[bool, Claim | None]:
+        """Record the attempt's outcome and, in the same transaction, claim for ``worker`` a
+        step it made ready on one of ``queues``: that step is not published, and the caller
+        runs it next. Returns whether the outcome counted, and the claim, if any.
+
+        Only steps without a timeout are continued: a step's timeout is enforced by the time
+        limits of the message it was delivered in, and a continued step has none of its own.
+        """
+        worker = worker or this_worker()
         delays: list[float] = []
+        extras: dict[StepKey, dict[str, Any]] = {}
+        taken: list[Claim] = []
+        counted: list[bool] = []
+        key = (claim.node, claim.map_index)
 
         def change(loaded: LoadedRun, adv: Advancer) -> bool:
-            key = (claim.node, claim.map_index)
+            delays.clear()
+            extras.clear()
+            taken.clear()
+            counted.clear()
             step = loaded.record.steps.get(key)
             row = loaded.step_rows.get(key)
             if step is None or row is None:
                 return False
             if step.state != S.RUNNING or step.attempt != claim.attempt:
-                self._end_attempt(row, "fenced", "another attempt owns the step now")
+                self.attempts.end(loaded, row, "fenced", "another attempt owns the step now")
                 return False
             delay = adv.settle(loaded.record, step, outcome)
-            self._end_attempt(row, outcome.status, outcome.error)
+            self.attempts.end(loaded, row, outcome.status, outcome.error)
             if delay is not None:
                 delays.append(delay)
+            counted.append(True)
             return True
 
-        settled = self._mutate(claim.run_id, change)
+        def take(loaded: LoadedRun, adv: Advancer, queued: list[StepKey]) -> list[StepKey]:
+            record = loaded.record
+            # A fenced attempt's worker continues with nothing: it no longer owns this run's
+            # progress, and a claim it did not run would wait for the reaper.
+            if not counted or not queues or claim.step.options.timeout is not None:
+                return queued
+            for candidate in queued:
+                if candidate not in loaded.step_rows:  # a branch whose row is not written yet
+                    continue
+                options = adv.definition(record, record.steps[candidate]).options
+                if options.timeout is not None or options.queue not in queues:
+                    continue
+                rest = [k for k in queued if k != candidate]
+                found = self.attempts.claim(loaded, adv, candidate, worker, extras)
+                if found is None:  # failed on its inputs: what follows from that is due now
+                    return [*rest, *adv.advance(record)]
+                taken.append(found)
+                return rest
+            return queued
+
+        settled = self._mutate(
+            claim.run_id, change, extra=lambda: extras, take=take, step_commit=True
+        )
         for delay in delays:
             if delay <= self.settings.max_countdown_seconds:
                 self.publisher.schedule_advance(claim.run_id, delay)
-        return settled
+        return settled, (taken[0] if taken else None)
 
-    def lose_attempt(self, step_id: int, reason: str, code: str) -> None:
-        """The reaper's verdict on a RUNNING step nobody is beating for: retry it or fail it."""
+    def lose_attempt(
+        self, step_id: int, reason: str, code: str, *, attempt: int | None = None
+    ) -> None:
+        """The reaper's verdict on a RUNNING step nobody is beating for: retry it or fail it.
+
+        ``attempt`` is the attempt the verdict is about: if the step has moved on to another
+        one since (a redelivery found the holder dead and claimed it again), nothing happens.
+        """
         run_id = StepRun.objects.values_list("run_id", flat=True).get(id=step_id)
 
         def change(loaded: LoadedRun, adv: Advancer) -> None:
             key = next((k for k, row in loaded.step_rows.items() if row.id == step_id), None)
             if key is None or loaded.record.steps[key].state != S.RUNNING:
                 return
+            if attempt is not None and loaded.record.steps[key].attempt != attempt:
+                return
             if code == "timeout":
-                self._end_attempt(loaded.step_rows[key], "timeout", reason)
+                self.attempts.end(loaded, loaded.step_rows[key], "timeout", reason)
                 adv.settle(
                     loaded.record,
                     loaded.record.steps[key],
                     Outcome("failed", error=reason, error_code=code),
                 )
-            elif self._requeue_lost(loaded, adv, key, reason):
+            elif self.attempts.requeue_lost(loaded, adv, key, reason):
                 loaded.to_publish.append(key)
 
-        self._mutate(run_id, change)
+        self._mutate(run_id, change, step_commit=True)
 
     def run_state(self, run_id: str) -> RunState:
         return RunState(FlowRun.objects.values_list("state", flat=True).get(id=run_id))

@@ -54,6 +54,17 @@ def killed_once(text: Artifact, params: Scratch) -> Artifact:
 
 
 @step
+def prepare(ctx: StepContext, text: Artifact, workdir: str) -> Artifact:
+    return _copy(ctx, text, b" prepared")
+
+
+@flow("test.fault.continued_then_killed")
+def continued_then_killed(text: Artifact, params: Scratch) -> Artifact:
+    """``doomed_once`` follows a quick step, so the worker that settles that step runs it."""
+    return seal(doomed_once(prepare(text, params.workdir), params.workdir), params.workdir)
+
+
+@step
 def linger(ctx: StepContext, text: Artifact, workdir: str, seconds: float) -> Artifact:
     """Works for ``seconds``, reporting progress, after announcing that it started."""
     (Path(workdir) / f"{ctx.run_id}.{ctx.attempt}.started").touch()

@@ -125,5 +125,9 @@ def test_a_step_committed_but_never_published_is_published_by_the_reaper(
         finally:
             cluster.stop("beat")
     check_completed([run.run_id], harness.storage)
-    assert all(row.published_at is not None for row in step_rows(run.run_id).values())
+    rows = step_rows(run.run_id)
+    assert rows["shout"].published_at is not None
+    # Each later step was published, or claimed by the worker that settled the step before it
+    # in the same commit (continued, so never published).
+    assert all(row.published_at is not None or row.worker for row in rows.values())
     assert flows.executions(work, "shout") == 1

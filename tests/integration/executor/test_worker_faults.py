@@ -109,6 +109,43 @@ def test_a_whole_worker_killed_mid_step_is_replaced_and_the_run_completes(
     assert attempts_of(step_ids(run.run_id)["doomed_once"]) == ["lost", "completed"]
 
 
+def attempt_workers(run_id: str) -> dict[tuple[str, int], str]:
+    from remedia.executor.store.models import StepAttempt
+
+    close_old_connections()
+    rows = StepAttempt.objects.filter(step__run_id=run_id).values_list(
+        "step__node", "number", "worker"
+    )
+    return {(node, number): worker for node, number, worker in rows}
+
+
+def test_a_continued_step_whose_worker_child_is_killed_runs_again_and_the_run_completes(
+    fault_harness, fault_cluster, tmp_path
+):
+    work = workdir(tmp_path)
+    text = fault_harness.store(b"continued")
+    run = fault_harness.submit(
+        fault_flows.continued_then_killed, {"text": text}, {"workdir": str(work)}
+    )
+    wait_until((work / f"{run.run_id}.started").exists, 30, "the continued attempt to start")
+    pid = wait_until(lambda: running_child(run.run_id, "doomed_once"), 10, "the step's pid")
+    # The process that settled ``prepare`` claimed ``doomed_once`` in the same commit: it was
+    # never published, and only the reaper's lost-heartbeat rule can bring it back.
+    workers = attempt_workers(run.run_id)
+    assert workers[("doomed_once", 1)] == workers[("prepare", 1)], workers
+    from remedia.executor.store.models import StepRun
+
+    assert StepRun.objects.get(run_id=run.run_id, node="doomed_once").published_at is None
+    os.kill(pid, signal.SIGKILL)
+    record = run.wait(60)
+    assert record.state == "COMPLETED", attempt_log(run.run_id)
+    check_completed([run.run_id], fault_harness.storage)
+    ids = step_ids(run.run_id)
+    assert attempts_of(ids["prepare"]) == ["completed"]
+    assert attempts_of(ids["doomed_once"]) == ["lost", "completed"]
+    assert attempts_of(ids["seal"]) == ["completed"]
+
+
 def test_a_step_that_kills_its_process_on_every_attempt_fails_as_worker_lost(
     fault_harness, fault_cluster, tmp_path
 ):
