@@ -319,8 +319,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Follow a run's state and progress (Server-Sent Events) */
-        get: operations["run_events"];
+        /**
+         * Follow a run's state and progress (Server-Sent Events)
+         * @description Each event has ``id:`` (``<seq>-<n>``), ``event:`` (``run``, ``step`` or ``progress``)
+         *     and ``data:`` (JSON); a comment line comes every 15 s without one, and ``end`` closes the
+         *     stream once the run has ended. Send ``Last-Event-ID`` to resume after an event. Only the
+         *     run's owner and staff may follow it; anyone else gets 404, as for a run that does not exist.
+         */
+        get: operations["runEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1947,7 +1953,7 @@ export interface operations {
             };
         };
     };
-    run_events: {
+    runEvents: {
         parameters: {
             query?: {
                 last_event_id?: string | null;
@@ -1957,6 +1963,7 @@ export interface operations {
                 "Last-Event-ID"?: string;
             };
             path: {
+                /** @description A run id, as GET /runs lists them. */
                 run_id: string;
             };
             cookie?: never;
@@ -1970,6 +1977,42 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Unprocessable Entity */
