@@ -23,12 +23,11 @@ def waiting_for_advisory_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
+@pytest.mark.postgresql_only
 def test_a_message_that_overtakes_its_submit_is_claimed_once_the_submit_commits(
     cluster_pool, sole_reaper, tmp_path
 ):
     cluster, shared = cluster_pool.get("rabbitmq")
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite submits publish after their commit")
     from remedia.executor.store.models import StepRun
     from remedia.executor.store.service import RunService
 
