@@ -6,14 +6,18 @@ it prints, and measures over real HTTP on 127.0.0.1:
 
 1. ``GET /api/v1/runs/{id}`` of a completed ``image.correct`` run, from ``--clients``
    keep-alive connections at once, each sending its next request when the last one answered
-   (closed loop), then again with each client pacing itself to ``--rate`` requests a second.
-   Prints p50 / p99 / max and the throughput.
+   (closed loop: the server's saturation throughput, and the queueing delay at it), then
+   again with each client pacing itself to each of ``--rates`` requests a second (fixed
+   offered loads: the latency a client sees at a rate the server may or may not sustain).
+   Prints p50 / p99 / max, the offered and the achieved throughput; a paced pass whose
+   achieved rate falls short of the offered one is marked ``SATURATED``.
 2. The delay from a step's ``ctx.progress`` call to an SSE client receiving the event: a step
    reports ``--reports`` times, each message its call's ``time.time()``, while 1 and then
    ``--watchers`` clients follow ``/events``. Prints p50 / p95 / max.
 
-    .venv/bin/python bench/api_load.py                   # ~1.5 min on a 2-core machine
-    .venv/bin/python bench/api_load.py --clients 50 --requests 200 --reports 100
+    .venv/bin/python bench/api_load.py                   # ~3 min on a 2-core machine
+    .venv/bin/python bench/api_load.py --clients 50 --requests 200 --rates 1,2,4
+    .venv/bin/python bench/api_load.py --watchers 0      # GET /runs/{id} only
 
 Needs nothing running; removes its folder and stops every process it started.
 """
@@ -216,7 +220,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=100, help="per client, per pass")
-    parser.add_argument("--rate", type=float, default=1.0, help="paced pass: req/s per client")
+    parser.add_argument(
+        "--rates", default="1,2,3", help="paced passes: req/s per client, comma-separated"
+    )
     parser.add_argument("--reports", type=int, default=100)
     parser.add_argument("--gap", type=float, default=0.12)
     parser.add_argument("--watchers", type=int, default=50)
@@ -231,15 +237,25 @@ def main() -> None:
         run_id = submit(server, "image.correct", photo, {})
         print(f"image.correct run {run_id}: {wait_until_ended(server, run_id)}")
         asyncio.run(get_load(server, run_id, args.clients, 5, 0))  # warm up every connection
-        for label, rate in (("closed loop", 0.0), (f"paced {args.rate:g}/s each", args.rate)):
+        rates = [float(r) for r in args.rates.split(",") if r.strip()]
+        for rate in [0.0, *rates]:
             latencies, seconds = asyncio.run(
                 get_load(server, run_id, args.clients, args.requests, rate)
             )
+            achieved = len(latencies) / seconds
+            label = "closed loop" if not rate else f"paced {rate:g}/s each"
+            offered = args.clients * rate
+            verdict = ""
+            if rate:
+                # Paced clients start at random phases within one interval, so a sustained
+                # pass ends within about one interval of requests / rate seconds.
+                sustained = seconds <= (args.requests + 1.5) / rate
+                verdict = f"  offered {offered:.0f}" + ("" if sustained else "  SATURATED")
             print(
                 f"GET /runs/{{id}}, {args.clients} clients, {label}: {ms(latencies, 50, 99)}"
-                f"  {len(latencies) / seconds:.0f} req/s"
+                f"  {achieved:.0f} req/s{verdict}"
             )
-        for watchers in (1, args.watchers):
+        for watchers in (1, args.watchers) if args.watchers else ():
             delays = asyncio.run(event_delays(server, photo, watchers, args.reports, args.gap))
             print(f"ctx.progress -> SSE, {watchers} watcher(s): {ms(delays, 50, 95)}")
 

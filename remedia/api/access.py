@@ -12,11 +12,13 @@ from django.db.models import QuerySet
 
 from remedia.executor.store.models import FlowRun
 
+from .fixed_runs import FixedRun, fixed_run
 from .models import Asset
 from .problems import NotFound
+from .runtime import runtime
 
 
-def may_see_run(user: Any, run: FlowRun) -> bool:
+def may_see_run(user: Any, run: FlowRun | FixedRun) -> bool:
     """Whether ``user`` may read, cancel, retry, re-run or download from ``run``."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
@@ -32,6 +34,15 @@ def visible_runs(user: Any) -> QuerySet[FlowRun]:
 def run_for(user: Any, run_id: str) -> FlowRun:
     """The run, or NotFound whether it is missing or belongs to someone else."""
     run = FlowRun.objects.filter(id=run_id).first()
+    if run is None or not may_see_run(user, run):
+        raise NotFound(f"no run with id '{run_id}'; list yours with GET /api/v1/runs")
+    return run
+
+
+def readable_run(user: Any, run_id: str) -> FixedRun:
+    """As ``run_for``, from the run's parts this process already read when it has them: the
+    owner never changes, so the check needs no query after the first read of the run."""
+    run = fixed_run(run_id, runtime().catalogue)
     if run is None or not may_see_run(user, run):
         raise NotFound(f"no run with id '{run_id}'; list yours with GET /api/v1/runs")
     return run

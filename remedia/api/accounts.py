@@ -14,7 +14,7 @@ from pydantic import Field
 from .auth import api_auth
 from .models import ApiToken
 from .problems import NotFound, Problem, Unauthenticated
-from .tokens import create_token
+from .tokens import create_token, revoke_token
 
 router = Router(tags=["auth"], auth=api_auth)
 NO_NUL = r"^[^\x00]*$"
@@ -116,7 +116,6 @@ def list_api_tokens(request: HttpRequest) -> list[TokenOut]:
     summary="Revoke a token",
 )
 def revoke_api_token(request: HttpRequest, token_id: int = Path(..., ge=1, le=2**63 - 1)) -> Status:
-    deleted, _ = ApiToken.objects.filter(user=request.auth, pk=token_id).delete()
-    if not deleted:
+    if not revoke_token(request.auth, token_id):
         raise NotFound(f"you have no token with id {token_id}; list them with GET /auth/tokens")
     return Status(204, None)

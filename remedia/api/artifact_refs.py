@@ -13,8 +13,6 @@ from typing import Any
 from remedia.executor.store.models import FlowRun, StepRun
 from remedia.flows import Artifact, artifacts_in, decode_value
 
-from .run_schemas import ArtifactOut
-
 KEY_HASH_LENGTH = 16
 API_PREFIX = "/api/v1"
 
@@ -35,16 +33,17 @@ def display_name(artifact: Artifact) -> str:
     return artifact.name or artifact.key.rsplit("/", 1)[-1]
 
 
-def artifact_out(run_id: str, artifact: Artifact) -> ArtifactOut:
+def artifact_body(run_id: str, artifact: Artifact) -> dict[str, Any]:
+    """The artifact as ``ArtifactOut`` serialises it (same keys, same order)."""
     ident = artifact_id(run_id, artifact.key)
-    return ArtifactOut(
-        id=ident,
-        name=display_name(artifact),
-        media_type=artifact.media_type,
-        size=artifact.size,
-        digest=artifact.digest,
-        url=f"{API_PREFIX}/artifacts/{ident}",
-    )
+    return {
+        "id": ident,
+        "name": display_name(artifact),
+        "media_type": artifact.media_type,
+        "size": artifact.size,
+        "digest": artifact.digest,
+        "url": f"{API_PREFIX}/artifacts/{ident}",
+    }
 
 
 def decoded_artifacts(value: Any) -> list[Artifact]:

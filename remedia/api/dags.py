@@ -6,6 +6,8 @@ the same whether it comes from a flow's plan or from a submitted run.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Schema
 
 from remedia.flows import Catalogue, Dag, UnknownFlow
@@ -47,22 +49,28 @@ def _queue(catalogue: Catalogue, step: str) -> str:
         return "default"
 
 
-def dag_out(dag: Dag, catalogue: Catalogue) -> DagOut:
-    return DagOut(
-        flow=dag.flow,
-        version=dag.version,
-        inputs=list(dag.inputs),
-        outputs=list(dag.outputs),
-        nodes=[
-            DagNode(
-                key=node.key,
-                step=node.step,
-                label=node.label,
-                queue=_queue(catalogue, node.step),
-                is_map=node.is_map,
-                upstream=list(node.upstream),
-            )
+def dag_body(dag: Dag, catalogue: Catalogue) -> dict[str, Any]:
+    """The DAG as ``DagOut`` serialises it (same keys, same order), without building models:
+    a run's page shows it on every read, and it never changes."""
+    return {
+        "flow": dag.flow,
+        "version": dag.version,
+        "inputs": list(dag.inputs),
+        "outputs": list(dag.outputs),
+        "nodes": [
+            {
+                "key": node.key,
+                "step": node.step,
+                "label": node.label,
+                "queue": _queue(catalogue, node.step),
+                "is_map": node.is_map,
+                "upstream": list(node.upstream),
+            }
             for node in dag.nodes
         ],
-        edges=[DagEdge(source=source, target=target) for source, target in dag.edges],
-    )
+        "edges": [{"source": source, "target": target} for source, target in dag.edges],
+    }
+
+
+def dag_out(dag: Dag, catalogue: Catalogue) -> DagOut:
+    return DagOut.model_validate(dag_body(dag, catalogue))

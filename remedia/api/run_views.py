@@ -3,25 +3,29 @@
 State and progress come from the snapshot, with the stream id it was read at, so a client that
 shows this and then follows the event stream from ``last_event_id`` misses nothing. When Redis
 has no snapshot (flushed, expired, down), the database answers and the snapshot is rebuilt.
-Parameters, the DAG and outputs always come from the database, which owns them.
+Parameters, the DAG, inputs and outputs are the database's; they never change once written,
+so a process reads them once (``fixed_runs``) and a read of a run it knows is one Redis round
+trip. A run is answered as a plain dict in exactly the shape ``RunOut`` serialises to (the
+same keys in the same order, the same types): building the model tree on every read cost more
+than everything else a read does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
 from redis import RedisError
 
 from remedia.executor.live import RunSnapshot, SnapshotStep
 from remedia.executor.states import STEP_DONE, RunState, StepState
 from remedia.executor.store.models import FlowRun, StepRun
-from remedia.flows import Dag
 
-from .artifact_refs import artifact_out, decoded_artifacts, named_artifacts
-from .dags import dag_out
-from .models import Submission
-from .run_schemas import RunOut, RunSummary, StepRunOut
+from .artifact_refs import artifact_body, decoded_artifacts
+from .fixed_runs import Body, FixedRun, artifact_bodies, fixed_run, submitted_asset_id
+from .problems import NotFound
+from .run_schemas import RunSummary
 from .runtime import runtime
 
 logger = logging.getLogger("remedia.api")
@@ -29,13 +33,6 @@ logger = logging.getLogger("remedia.api")
 
 def _when(seconds: float | None) -> dt.datetime | None:
     return None if seconds is None else dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-
-
-def _asset_id(run: FlowRun) -> str | None:
-    try:
-        return run.submission.asset_id
-    except Submission.DoesNotExist:
-        return None
 
 
 def run_summary(run: FlowRun) -> RunSummary:
@@ -46,7 +43,7 @@ def run_summary(run: FlowRun) -> RunSummary:
         version=run.version,
         state=RunState(run.state),
         owner=run.owner.get_username() if run.owner_id else None,
-        asset_id=_asset_id(run),
+        asset_id=submitted_asset_id(run),
         error=run.error,
         cancel_requested=run.cancel_requested_at is not None,
         created_at=run.created_at,
@@ -56,9 +53,8 @@ def run_summary(run: FlowRun) -> RunSummary:
 
 
 def _read_snapshot(run_id: str) -> RunSnapshot | None:
-    live = runtime()
     try:
-        return live.live.snapshot(run_id)
+        return runtime().live.snapshot(run_id)
     except RedisError as exc:
         logger.warning(
             "live snapshot of run %s unavailable (%s); answering from the DB", run_id, exc
@@ -90,66 +86,117 @@ def _from_row(row: StepRun) -> SnapshotStep:
     )
 
 
-def _step_out(run_id: str, dag: Dag, step: SnapshotStep, row: StepRun | None) -> StepRunOut:
+def _step_body(run: FixedRun, step: SnapshotStep, outputs: list[Body]) -> Body:
+    """One step as ``StepRunOut`` serialises it."""
     done = step.state in STEP_DONE
-    outputs = decoded_artifacts(row.output) if row is not None and done else []
-    return StepRunOut(
-        label=step.label,
-        node=step.node,
-        step=dag.node(step.node).step,
-        map_index=step.map_index,
-        state=step.state,
-        attempt=step.attempt,
-        fraction=1.0 if done else step.fraction,
-        message=step.message,
-        error=step.error,
-        error_code=step.error_code,
-        started_at=_when(step.started_at),
-        finished_at=_when(step.finished_at),
-        outputs=[artifact_out(run_id, a) for a in outputs],
+    fraction = 1.0 if done else step.fraction
+    return {
+        "label": step.label,
+        "node": step.node,
+        "step": run.step_of[step.node],
+        "map_index": step.map_index,
+        "state": step.state.value,
+        "attempt": step.attempt,
+        "fraction": None if fraction is None else float(fraction),
+        "message": step.message,
+        "error": step.error,
+        "error_code": step.error_code,
+        "started_at": _when(step.started_at),
+        "finished_at": _when(step.finished_at),
+        "outputs": outputs if done else [],
+    }
+
+
+def _in_dag_order(run: FixedRun, steps: list[SnapshotStep]) -> list[SnapshotStep]:
+    order, last = run.order, len(run.order)
+    return sorted(
+        steps, key=lambda s: (order.get(s.node, last), s.map_index is not None, s.map_index or 0)
     )
 
 
-def _order(dag: Dag) -> dict[str, int]:
-    return {node.key: index for index, node in enumerate(dag.nodes)}
+def _run_body(
+    run: FixedRun,
+    *,
+    state: RunState,
+    error: str | None,
+    cancel_requested: bool,
+    started_at: dt.datetime | None,
+    finished_at: dt.datetime | None,
+    steps: list[Body],
+    outputs: dict[str, Body],
+    last_event_id: str,
+) -> Body:
+    """The run as ``RunOut`` serialises it (its fields, in their order)."""
+    return {
+        "id": run.id,
+        "flow": run.flow,
+        "version": run.version,
+        "state": state.value,
+        "owner": run.owner,
+        "asset_id": run.asset_id,
+        "error": error,
+        "cancel_requested": cancel_requested,
+        "created_at": run.created_at,
+        "started_at": started_at,
+        "finished_at": finished_at,
+        "params": run.params,
+        "dag": run.dag,
+        "steps": steps,
+        "inputs": run.inputs,
+        "outputs": outputs,
+        "last_event_id": last_event_id,
+    }
 
 
-def run_out(run: FlowRun) -> RunOut:
-    """The whole run; one Redis round trip and two queries."""
-    snapshot = _read_snapshot(run.id)
-    rows = {(r.node, r.map_index): r for r in StepRun.objects.filter(run_id=run.id)}
-    run = FlowRun.objects.select_related("owner", "submission").get(id=run.id)
-    summary = run_summary(run)
+def _from_snapshot(run: FixedRun, snapshot: RunSnapshot) -> Body:
+    steps = _in_dag_order(run, list(snapshot.steps.values()))
+    done = [(s.node, s.map_index, s.attempt, s.finished_at) for s in steps if s.state in STEP_DONE]
+    outputs = run.step_outputs_of(done) if done else {}
+    state = snapshot.run.state
+    return _run_body(
+        run,
+        state=state,
+        error=snapshot.run.error,
+        cancel_requested=snapshot.run.cancel_requested,
+        started_at=_when(snapshot.run.started_at) or run.started_at,
+        finished_at=_when(snapshot.run.finished_at),
+        steps=[_step_body(run, s, outputs.get(s.label, [])) for s in steps],
+        outputs=run.completed_outputs() if state == RunState.COMPLETED else {},
+        last_event_id=snapshot.last_event_id,
+    )
+
+
+def _from_database(run: FixedRun) -> Body:
+    row = FlowRun.objects.filter(id=run.id).first()
+    if row is None:
+        raise NotFound(f"no run with id '{run.id}'; list yours with GET /api/v1/runs")
+    rows = list(StepRun.objects.filter(run_id=run.id))
+    _rebuild(run.id)
+    outputs = {
+        r.label: [artifact_body(run.id, a) for a in decoded_artifacts(r.output)] for r in rows
+    }
+    state = RunState(row.state)
+    steps = _in_dag_order(run, [_from_row(r) for r in rows])
+    return _run_body(
+        run,
+        state=state,
+        error=row.error,
+        cancel_requested=row.cancel_requested_at is not None,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        steps=[_step_body(run, s, outputs[s.label]) for s in steps],
+        outputs=artifact_bodies(run.id, row.outputs) if state == RunState.COMPLETED else {},
+        last_event_id=f"{row.event_seq}-0" if row.event_seq else "0",
+    )
+
+
+def run_out(run: FlowRun | FixedRun) -> dict[str, Any]:
+    """The whole run, as ``RunOut`` serialises it: one Redis round trip once the process knows
+    the run; the database answers for what the snapshot lacks."""
+    fixed = run if isinstance(run, FixedRun) else fixed_run(run.id, runtime().catalogue)
+    if fixed is None:
+        raise NotFound(f"no run with id '{run.id}'; list yours with GET /api/v1/runs")
+    snapshot = _read_snapshot(fixed.id)
     if snapshot is None:
-        steps = [_from_row(r) for r in rows.values()]
-        last_event_id = f"{run.event_seq}-0" if run.event_seq else "0"
-        _rebuild(run.id)
-    else:
-        steps = list(snapshot.steps.values())
-        last_event_id = snapshot.last_event_id
-        summary = summary.model_copy(
-            update={
-                "state": snapshot.run.state,
-                "error": snapshot.run.error,
-                "cancel_requested": snapshot.run.cancel_requested,
-                "started_at": _when(snapshot.run.started_at) or summary.started_at,
-                "finished_at": _when(snapshot.run.finished_at),
-            }
-        )
-    dag = Dag.from_json(run.dag)
-    order = _order(dag)
-    steps.sort(
-        key=lambda s: (order.get(s.node, len(order)), s.map_index is not None, s.map_index or 0)
-    )
-    done = summary.state == RunState.COMPLETED
-    return RunOut(
-        **summary.model_dump(),
-        params=run.params,
-        dag=dag_out(dag, runtime().catalogue),
-        steps=[_step_out(run.id, dag, s, rows.get((s.node, s.map_index))) for s in steps],
-        inputs={k: artifact_out(run.id, a) for k, a in named_artifacts(run.inputs).items()},
-        outputs={k: artifact_out(run.id, a) for k, a in named_artifacts(run.outputs).items()}
-        if done
-        else {},
-        last_event_id=last_event_id,
-    )
+        return _from_database(fixed)
+    return _from_snapshot(fixed, snapshot)

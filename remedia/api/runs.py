@@ -5,13 +5,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Header, Query, Router
 from ninja.responses import Status
 
 from remedia.executor.states import RunState
 
-from .access import run_for, visible_runs
+from .access import readable_run, run_for, visible_runs
 from .auth import api_auth
 from .ids import RunId
 from .pagination import page_of
@@ -80,8 +80,12 @@ def list_runs(request: HttpRequest, filters: Query[RunFilters]) -> RunPage:
 
 
 @router.get("/{run_id}", response={200: RunOut, **ERRORS}, summary="Get a run and its steps")
-def get_run(request: HttpRequest, run_id: RunId) -> RunOut:
-    return run_out(run_for(request.auth, run_id))
+def get_run(request: HttpRequest, run_id: RunId) -> HttpResponse:
+    # The body already has RunOut's exact shape (run_views says why it is not a RunOut), so
+    # it is rendered as is, by the API's own renderer, instead of being validated again.
+    from .app import api  # the app mounts this router, so it is imported here, not at the top
+
+    return api.create_response(request, run_out(readable_run(request.auth, run_id)), status=200)
 
 
 @router.post(
