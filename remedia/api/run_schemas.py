@@ -56,6 +56,13 @@ class RunSummary(Schema):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    progress: float = Field(
+        ge=0,
+        le=1,
+        description="The share of the run's work done, 0 to 1: each of its steps (branches of "
+        "a map node aside) counts 1 once finished and its live progress while running; a "
+        "finished run is 1.",
+    )
 
 
 class RunOut(RunSummary):

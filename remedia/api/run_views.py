@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from redis import RedisError
 
 from remedia.executor.live import RunSnapshot, SnapshotStep
-from remedia.executor.states import STEP_DONE, RunState, StepState
+from remedia.executor.states import RUN_TERMINAL, STEP_DONE, STEP_TERMINAL, RunState, StepState
 from remedia.executor.store.models import FlowRun, StepRun
 
 from .artifact_refs import artifact_body, decoded_artifacts
@@ -35,21 +36,81 @@ def _when(seconds: float | None) -> dt.datetime | None:
     return None if seconds is None else dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
 
 
-def run_summary(run: FlowRun) -> RunSummary:
-    """The list's view of a run; select_related("owner", "submission") saves two queries."""
-    return RunSummary(
-        id=run.id,
-        flow=run.flow,
-        version=run.version,
-        state=RunState(run.state),
-        owner=run.owner.get_username() if run.owner_id else None,
-        asset_id=submitted_asset_id(run),
-        error=run.error,
-        cancel_requested=run.cancel_requested_at is not None,
-        created_at=run.created_at,
-        started_at=run.started_at,
-        finished_at=run.finished_at,
-    )
+def run_progress(state: RunState, steps: Iterable[SnapshotStep]) -> float:
+    """The share of a run's work done, 0 to 1, as the list and a run's page both show it.
+
+    A finished run is 1. Otherwise each step run that is not a branch of a map node counts 1
+    once it has ended and its live fraction while it runs: branches are left out because how
+    many there will be is unknown until their map node has run.
+    """
+    if state in RUN_TERMINAL:
+        return 1.0
+    own = [step for step in steps if step.map_index is None]
+    if not own:
+        return 0.0
+    done = 0.0
+    for step in own:
+        if step.state in STEP_TERMINAL:
+            done += 1.0
+        elif step.state == StepState.RUNNING and step.fraction is not None:
+            done += min(max(float(step.fraction), 0.0), 1.0)
+    return done / len(own)
+
+
+def _read_snapshots(run_ids: list[str]) -> list[RunSnapshot | None]:
+    try:
+        return runtime().live.snapshots(run_ids)
+    except RedisError as exc:
+        logger.warning(
+            "live snapshots of %d runs unavailable (%s); using the DB", len(run_ids), exc
+        )
+        return [None] * len(run_ids)
+
+
+def _progress_of_moving(runs: Sequence[FlowRun]) -> dict[str, float]:
+    """Progress of the runs that have not finished: one Redis round trip for all of them, and
+    one query for those whose snapshot Redis lacks (finished runs need neither: they are 1)."""
+    moving = [run for run in runs if RunState(run.state) not in RUN_TERMINAL]
+    if not moving:
+        return {}
+    progress: dict[str, float] = {}
+    missing: dict[str, RunState] = {}
+    for run, snapshot in zip(moving, _read_snapshots([r.id for r in moving]), strict=True):
+        if snapshot is None:
+            missing[run.id] = RunState(run.state)
+        else:
+            progress[run.id] = run_progress(snapshot.run.state, snapshot.steps.values())
+    if missing:
+        steps: dict[str, list[SnapshotStep]] = {run_id: [] for run_id in missing}
+        rows = StepRun.objects.filter(run_id__in=list(missing), map_index__isnull=True)
+        for row in rows:
+            steps[row.run_id].append(_from_row(row))
+        for run_id, state in missing.items():
+            progress[run_id] = run_progress(state, steps[run_id])
+    return progress
+
+
+def run_summaries(runs: Sequence[FlowRun]) -> list[RunSummary]:
+    """The list's view of a page of runs; select_related("owner", "submission") saves two
+    queries per run."""
+    progress = _progress_of_moving(runs)
+    return [
+        RunSummary(
+            id=run.id,
+            flow=run.flow,
+            version=run.version,
+            state=RunState(run.state),
+            owner=run.owner.get_username() if run.owner_id else None,
+            asset_id=submitted_asset_id(run),
+            error=run.error,
+            cancel_requested=run.cancel_requested_at is not None,
+            created_at=run.created_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            progress=progress.get(run.id, 1.0),
+        )
+        for run in runs
+    ]
 
 
 def _read_snapshot(run_id: str) -> RunSnapshot | None:
@@ -122,6 +183,7 @@ def _run_body(
     cancel_requested: bool,
     started_at: dt.datetime | None,
     finished_at: dt.datetime | None,
+    progress: float,
     steps: list[Body],
     outputs: dict[str, Body],
     last_event_id: str,
@@ -139,6 +201,7 @@ def _run_body(
         "created_at": run.created_at,
         "started_at": started_at,
         "finished_at": finished_at,
+        "progress": progress,
         "params": run.params,
         "dag": run.dag,
         "steps": steps,
@@ -160,6 +223,7 @@ def _from_snapshot(run: FixedRun, snapshot: RunSnapshot) -> Body:
         cancel_requested=snapshot.run.cancel_requested,
         started_at=_when(snapshot.run.started_at) or run.started_at,
         finished_at=_when(snapshot.run.finished_at),
+        progress=run_progress(state, steps),
         steps=[_step_body(run, s, outputs.get(s.label, [])) for s in steps],
         outputs=run.completed_outputs() if state == RunState.COMPLETED else {},
         last_event_id=snapshot.last_event_id,
@@ -184,6 +248,7 @@ def _from_database(run: FixedRun) -> Body:
         cancel_requested=row.cancel_requested_at is not None,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        progress=run_progress(state, steps),
         steps=[_step_body(run, s, outputs[s.label]) for s in steps],
         outputs=artifact_bodies(run.id, row.outputs) if state == RunState.COMPLETED else {},
         last_event_id=f"{row.event_seq}-0" if row.event_seq else "0",

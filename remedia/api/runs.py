@@ -18,7 +18,7 @@ from .pagination import page_of
 from .problems import Conflict, Forbidden, Problem
 from .run_requests import SUBMIT_BODY, RunFilters, parse_submission
 from .run_schemas import RunOut, RunPage
-from .run_views import run_out, run_summary
+from .run_views import run_out, run_summaries
 from .runtime import runtime
 from .submission import rerun, submit_run
 
@@ -76,7 +76,7 @@ def list_runs(request: HttpRequest, filters: Query[RunFilters]) -> RunPage:
     settings = runtime().settings
     limit = min(filters.limit or settings.page_size, settings.max_page_size)
     rows, next_cursor = page_of(runs, filters.cursor, limit)
-    return RunPage(items=[run_summary(r) for r in rows], next_cursor=next_cursor)
+    return RunPage(items=run_summaries(rows), next_cursor=next_cursor)
 
 
 @router.get("/{run_id}", response={200: RunOut, **ERRORS}, summary="Get a run and its steps")

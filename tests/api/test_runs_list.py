@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 
 from tests.api.clients import ApiClient, assert_problem
 from tests.api.media import SUBTITLE
+from tests.behaviour.flows import appeared
 
 
 @pytest.fixture
@@ -86,3 +88,45 @@ def test_an_unknown_state_is_a_422(alice: ApiClient):
 
 def test_listing_runs_needs_authentication(anonymous: ApiClient):
     assert_problem(anonymous.get("/runs"), 401)
+
+
+def _listed(client: ApiClient, run_id: str) -> dict:
+    return next(r for r in client.get("/runs").json()["items"] if r["id"] == run_id)
+
+
+def test_a_completed_run_is_listed_at_full_progress(
+    alice: ApiClient, subtitle: str, tmp_path: Path
+):
+    run = _linear(alice, subtitle, tmp_path)
+    alice.wait(run["id"])
+    listed = _listed(alice, run["id"])
+    assert listed["state"] == "COMPLETED" and listed["progress"] == 1.0
+
+
+def test_a_run_that_has_not_started_is_listed_at_no_progress(alice: ApiClient):
+    # A run recorded but not yet planned: no step has run and Redis holds no snapshot of it,
+    # so the list answers from the database.
+    from remedia.executor.store.models import FlowRun
+
+    run = FlowRun.objects.create(
+        id=uuid.uuid4().hex, flow="test.linear", version=1, dag={}, owner=alice.user
+    )
+    listed = _listed(alice, run.id)
+    assert listed["state"] == "PENDING" and listed["progress"] == 0.0
+
+
+def test_a_moving_run_is_listed_at_the_progress_its_own_read_shows(
+    alice: ApiClient, subtitle: str, tmp_path: Path
+):
+    run = alice.run("test.cancellable", subtitle, {"workdir": str(tmp_path)})
+    assert appeared(tmp_path / "hold.started", 60)
+    alice.wait(run["id"], states=["RUNNING"])
+    listed = _listed(alice, run["id"])
+    read = alice.get(f"/runs/{run['id']}").json()
+    try:
+        # shout has completed, hold runs without reporting progress, bracket waits.
+        assert listed["progress"] == pytest.approx(1 / 3)
+        assert read["progress"] == listed["progress"]
+    finally:
+        alice.post(f"/runs/{run['id']}/cancel")
+        alice.wait(run["id"])

@@ -8,6 +8,7 @@ The parsing is kept in plain functions so an asyncio client can share it.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -72,6 +73,17 @@ class LiveReader:
         pipe.xrevrange(keys.stream, count=1)
         fields, newest = pipe.execute()
         return merge_snapshot(fields, newest[0][0] if newest else "0")
+
+    def snapshots(self, run_ids: Sequence[str]) -> list[RunSnapshot | None]:
+        """The snapshots of several runs in one round trip, in the order asked for; a list
+        of runs shows their progress without a read per run. Stream positions are not read
+        (``last_event_id`` is "0"): a list is not followed by an event stream."""
+        if not run_ids:
+            return []
+        pipe = self.client.pipeline(transaction=False)
+        for run_id in run_ids:
+            pipe.hgetall(self.keys(run_id).snapshot)
+        return [merge_snapshot(fields, "0") for fields in pipe.execute()]
 
     def events(
         self, run_id: str, after: str = "0", *, block_ms: int | None = None, count: int = 500

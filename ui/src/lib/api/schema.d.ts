@@ -676,6 +676,11 @@ export interface components {
             started_at: string | null;
             /** Finished At */
             finished_at: string | null;
+            /**
+             * Progress
+             * @description The share of the run's work done, 0 to 1: each of its steps (branches of a map node aside) counts 1 once finished and its live progress while running; a finished run is 1.
+             */
+            progress: number;
             /** Params */
             params: {
                 [key: string]: unknown;
@@ -818,6 +823,11 @@ export interface components {
             started_at: string | null;
             /** Finished At */
             finished_at: string | null;
+            /**
+             * Progress
+             * @description The share of the run's work done, 0 to 1: each of its steps (branches of a map node aside) counts 1 once finished and its live progress while running; a finished run is 1.
+             */
+            progress: number;
         };
         /**
          * RunSubmit

@@ -1,14 +1,13 @@
 /**
  * RunList: your runs, newest first, kept current by polling `GET /runs`. It polls often only
  * while some run on screen is still moving, not at all while the tab is hidden, and at once
- * when the tab comes back; new runs and state changes appear without a reload. For the few
- * runs still moving it also reads their steps, to show how far each has got.
+ * when the tab comes back; new runs and state changes appear without a reload. Each run comes
+ * with how far it has got (`progress`), so the list needs no read per run to show it.
  */
 
 import { errorMessage } from '../api/problems';
-import type { Run, RunPage, RunState, RunSummary } from '../api/types';
+import type { RunPage, RunState, RunSummary } from '../api/types';
 import { RUN_STATES } from '../display/runStates';
-import { runProgress } from './runEvents';
 
 export interface RunFilters {
   flow: string | null;
@@ -17,19 +16,14 @@ export interface RunFilters {
 
 export interface RunListSource {
   runs(query: RunFilters & { cursor?: string | null; limit?: number }): Promise<RunPage>;
-  run(id: string): Promise<Run>;
 }
 
 const ACTIVE_POLL_MS = 2000;
 const IDLE_POLL_MS = 10000;
 const PAGE_SIZE = 25;
-/** Progress is read for at most this many moving runs per poll. */
-const PROGRESS_READS = 4;
 
 export class RunList {
   items = $state<RunSummary[]>([]);
-  /** Progress (0..1) of the runs still moving, by id. */
-  progress = $state<Record<string, number>>({});
   filters = $state<RunFilters>({ flow: null, state: null });
   status = $state<'loading' | 'ready' | 'failed'>('loading');
   /** Why the last poll failed; the list still shows what it had. */
@@ -83,7 +77,6 @@ export class RunList {
       this.#merge(page);
       this.failure = null;
       this.status = 'ready';
-      await this.#readProgress(generation);
     } catch (error) {
       if (generation !== this.#generation) return;
       this.failure = errorMessage(error);
@@ -120,19 +113,6 @@ export class RunList {
     this.items = [...page.items, ...older];
     if (this.nextCursor === null || this.items.length <= PAGE_SIZE) this.nextCursor = page.next_cursor;
     this.changed = changed;
-  }
-
-  async #readProgress(generation: number): Promise<void> {
-    const moving = this.moving.slice(0, PROGRESS_READS);
-    const reads = await Promise.allSettled(moving.map((run) => this.#source.run(run.id)));
-    if (generation !== this.#generation) return;
-    const progress: Record<string, number> = {};
-    reads.forEach((read, i) => {
-      const id = moving[i]!.id;
-      if (read.status === 'fulfilled') progress[id] = runProgress(read.value);
-      else if (id in this.progress) progress[id] = this.progress[id]!;
-    });
-    this.progress = progress;
   }
 
   #schedule(): void {

@@ -23,7 +23,6 @@ function scripted(pages: RunPage[]) {
       queries.push(query);
       return pages.length > 1 ? pages.shift()! : pages[0]!;
     }),
-    run: vi.fn(async (id) => pendingRun({ id, state: 'RUNNING' })),
   };
   return { source, queries };
 }
@@ -64,18 +63,6 @@ describe('RunList', () => {
     stop();
     await vi.advanceTimersByTimeAsync(60000);
     expect(source.runs).toHaveBeenCalledTimes(2);
-  });
-
-  it('reads the progress of the runs still moving', async () => {
-    const { source } = scripted([
-      { items: [summary('a', 'RUNNING'), summary('b', 'FAILED')], next_cursor: null },
-    ]);
-    const list = new RunList(source);
-    list.listen();
-    await settle();
-    expect(source.run).toHaveBeenCalledTimes(1);
-    expect(source.run).toHaveBeenCalledWith('a');
-    expect(list.progress).toEqual({ a: 0 });
   });
 
   it('asks for the chosen flow and state, starting again from the first page', async () => {
