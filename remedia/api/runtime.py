@@ -39,22 +39,12 @@ class ApiRuntime:
 
 def runtime_from_environment() -> ApiRuntime:
     """Everything from ``REMEDIA_*`` variables, as the worker reads them."""
-    from remedia.config.flow_settings import FlowSettings
     from remedia.executor.distributed.app import create_celery_app
-    from remedia.executor.distributed.publisher import CeleryPublisher
-    from remedia.storage.settings import StorageSettings
+    from remedia.executor.distributed.runtime import build_service
 
-    app = create_celery_app()
-    executor = app.remedia_executor  # type: ignore[attr-defined]
     live_settings = LiveSettings()
     mirror = LiveMirror(LivePublisher(connect(live_settings, name="remedia-api"), live_settings))
-    service = RunService(
-        catalogue=FlowSettings().load(),
-        storage=StorageSettings().open(),
-        publisher=CeleryPublisher(app, timeout_grace=executor.timeout_grace_seconds),
-        mirror=mirror,
-        settings=executor,
-    )
+    service = build_service(create_celery_app(), mirror)
     return ApiRuntime(
         service=service,
         live=LiveReader(connect(live_settings, name="remedia-api-reader"), live_settings),

@@ -7,9 +7,10 @@ in the same database and talks to the service only over HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,24 @@ def wait_for_http(cluster: Cluster, port: int, timeout: float = 60.0) -> None:
                     f"the API did not listen on {port}:\n{cluster.log('api')}"
                 ) from None
             time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def another_api(
+    live_service: LiveService, folder: Path, name: str, env: Mapping[str, str] | None = None
+) -> Iterator[LiveService]:
+    """A second API process of the same service (optionally with changed variables), stopped
+    when the block ends: for tests that stop it or break its view of a service."""
+    cluster = Cluster(
+        name, folder, live_service.cluster.storage, dict(env or live_service.cluster.env)
+    )
+    port = free_port()
+    cluster.start("api", "api", "--host", "127.0.0.1", "--port", str(port))
+    try:
+        wait_for_http(cluster, port)
+        yield LiveService(f"http://127.0.0.1:{port}", cluster, live_service.harness)
+    finally:
+        cluster.stop("api")
 
 
 @pytest.fixture(scope="session")

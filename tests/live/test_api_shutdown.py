@@ -10,24 +10,15 @@ from typing import Any
 import httpx
 import pytest
 
-from remedia.config.embedded_redis import free_port
-from tests.support.cluster import Cluster
-
-from .conftest import LiveService, wait_for_http
+from .conftest import LiveService, another_api
 from .sse import parse_stream
 
 
 @pytest.fixture
 def second_api(live_service: LiveService, tmp_path: Path) -> Iterator[LiveService]:
     """Another API process of the same service, for the test to stop."""
-    cluster = Cluster("api-2", tmp_path, live_service.cluster.storage, live_service.cluster.env)
-    port = free_port()
-    cluster.start("api", "api", "--host", "127.0.0.1", "--port", str(port))
-    try:
-        wait_for_http(cluster, port)
-        yield LiveService(f"http://127.0.0.1:{port}", cluster, live_service.harness)
-    finally:
-        cluster.stop("api")
+    with another_api(live_service, tmp_path, "api-2") as api:
+        yield api
 
 
 def test_sigint_ends_open_event_streams_and_the_api_exits_0(

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 from remedia.config.embedded_redis import free_port
-from tests.support.cluster import Cluster
 
-from .conftest import LiveService, wait_for_http
+from .conftest import LiveService, another_api
 from .sse import follow
 
 
@@ -19,14 +18,8 @@ from .sse import follow
 def api_without_redis(live_service: LiveService, tmp_path: Path) -> Iterator[LiveService]:
     """A second API process of the same service whose Redis is a port nobody listens on."""
     env = live_service.cluster.env | {"REMEDIA_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
-    cluster = Cluster("no-redis", tmp_path, live_service.cluster.storage, env)
-    port = free_port()
-    cluster.start("api", "api", "--host", "127.0.0.1", "--port", str(port))
-    try:
-        wait_for_http(cluster, port)
-        yield LiveService(f"http://127.0.0.1:{port}", cluster, live_service.harness)
-    finally:
-        cluster.stop("api")
+    with another_api(live_service, tmp_path, "no-redis", env) as api:
+        yield api
 
 
 def test_without_redis_a_run_is_followed_from_the_database_to_its_end(

@@ -48,25 +48,32 @@ def runtime_for(app: Celery) -> WorkerRuntime:
     return found
 
 
-def build_runtime(app: Celery) -> WorkerRuntime:
-    setup_django()
-    from remedia.executor.store.heartbeat import Heartbeat
-    from remedia.executor.store.mirror import LiveMirror
+def build_service(app: Celery, mirror: LiveMirror) -> RunService:
+    """The run service of any process that submits or runs steps (a worker, the API), from
+    the ``REMEDIA_*`` variables, publishing through ``app``."""
     from remedia.executor.store.service import RunService
 
     executor: ExecutorSettings = app.remedia_executor  # type: ignore[attr-defined]
-    live_settings = LiveSettings()
-    live = LivePublisher(connect(live_settings, name="remedia-worker"), live_settings)
-    mirror = LiveMirror(live)
-    service = RunService(
+    return RunService(
         catalogue=FlowSettings().load(),
         storage=StorageSettings().open(),
         publisher=CeleryPublisher(app, timeout_grace=executor.timeout_grace_seconds),
         mirror=mirror,
         settings=executor,
     )
+
+
+def build_runtime(app: Celery) -> WorkerRuntime:
+    setup_django()
+    from remedia.executor.store.heartbeat import Heartbeat
+    from remedia.executor.store.mirror import LiveMirror
+
+    executor: ExecutorSettings = app.remedia_executor  # type: ignore[attr-defined]
+    live_settings = LiveSettings()
+    live = LivePublisher(connect(live_settings, name="remedia-worker"), live_settings)
+    mirror = LiveMirror(live)
     return WorkerRuntime(
-        service=service,
+        service=build_service(app, mirror),
         heartbeat=Heartbeat(executor.heartbeat_seconds),
         progress=ProgressWriter(live),
         mirror=mirror,

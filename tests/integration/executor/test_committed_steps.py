@@ -24,6 +24,22 @@ class RecordingPublisher:
         pass
 
 
+def recording_service(shared, settings=None):
+    """A RunService on the cluster's store whose messages go to a RecordingPublisher, so the
+    test drives every claim itself."""
+    from remedia.executor.store.service import RunService
+
+    publisher = RecordingPublisher()
+    service = RunService(
+        catalogue=shared.catalogue,
+        storage=shared.storage,
+        publisher=publisher,
+        mirror=shared.mirror,
+        settings=settings or shared.settings,
+    )
+    return service, publisher
+
+
 def in_other_thread(call) -> None:
     """Run ``call`` on another thread, hence another database connection, and wait for it."""
     failures: list[BaseException] = []
@@ -48,16 +64,8 @@ def test_a_change_from_another_connection_fences_the_attempt_this_thread_claimed
     cluster, shared = cluster_pool.get("rabbitmq")
     from remedia.executor.attempt import Outcome
     from remedia.executor.store.models import FlowRunEvent, StepRun
-    from remedia.executor.store.service import RunService
 
-    publisher = RecordingPublisher()
-    service = RunService(
-        catalogue=shared.catalogue,
-        storage=shared.storage,
-        publisher=publisher,
-        mirror=shared.mirror,
-        settings=shared.settings,
-    )
+    service, publisher = recording_service(shared)
     harness = DistributedHarness("rabbitmq", cluster, service)
     with sole_reaper(None):  # no reaper may judge the attempt nobody beats for
         text = harness.store(b"kept")
@@ -87,16 +95,8 @@ def test_a_step_another_connection_completed_is_seen_by_the_commit_that_complete
 ):
     cluster, shared = cluster_pool.get("rabbitmq")
     from remedia.executor.attempt import Outcome
-    from remedia.executor.store.service import RunService
 
-    publisher = RecordingPublisher()
-    service = RunService(
-        catalogue=shared.catalogue,
-        storage=shared.storage,
-        publisher=publisher,
-        mirror=shared.mirror,
-        settings=shared.settings,
-    )
+    service, publisher = recording_service(shared)
     harness = DistributedHarness("rabbitmq", cluster, service)
     done = Outcome("completed", output={"value": 1})
     with sole_reaper(None):

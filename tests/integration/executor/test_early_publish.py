@@ -10,7 +10,7 @@ from django.db import connection, transaction
 
 from tests.behaviour import flows
 from tests.integration.executor.ledger import wait_until, workdir
-from tests.integration.executor.test_committed_steps import RecordingPublisher
+from tests.integration.executor.test_committed_steps import recording_service
 from tests.support.distributed import DistributedHarness
 
 
@@ -29,16 +29,8 @@ def test_a_message_that_overtakes_its_submit_is_claimed_once_the_submit_commits(
 ):
     cluster, shared = cluster_pool.get("rabbitmq")
     from remedia.executor.store.models import StepRun
-    from remedia.executor.store.service import RunService
 
-    publisher = RecordingPublisher()
-    service = RunService(
-        catalogue=shared.catalogue,
-        storage=shared.storage,
-        publisher=publisher,
-        mirror=shared.mirror,
-        settings=shared.settings,
-    )
+    service, publisher = recording_service(shared)
     harness = DistributedHarness("rabbitmq", cluster, service)
     claims: list[object] = []
 

@@ -9,7 +9,7 @@ from django.db import connection
 
 from tests.behaviour import flows
 from tests.integration.executor.ledger import workdir
-from tests.integration.executor.test_committed_steps import RecordingPublisher
+from tests.integration.executor.test_committed_steps import recording_service
 from tests.support.distributed import DistributedHarness
 
 RELAX = "SET LOCAL synchronous_commit = off"
@@ -31,15 +31,9 @@ def test_only_a_steps_own_transactions_skip_the_flush_and_only_when_allowed(
 ):
     cluster, shared = cluster_pool.get("rabbitmq")
     from remedia.executor.attempt import Outcome
-    from remedia.executor.store.service import RunService
 
-    publisher = RecordingPublisher()
-    service = RunService(
-        catalogue=shared.catalogue,
-        storage=shared.storage,
-        publisher=publisher,
-        mirror=shared.mirror,
-        settings=shared.settings.model_copy(update={"synchronous_step_commit": synchronous}),
+    service, publisher = recording_service(
+        shared, shared.settings.model_copy(update={"synchronous_step_commit": synchronous})
     )
     harness = DistributedHarness("rabbitmq", cluster, service)
     relaxed = not synchronous and connection.vendor == "postgresql"

@@ -15,7 +15,7 @@ export interface NodeSummary {
   branchCounts: Partial<Record<StepState, number>>;
 }
 
-export function pendingStep(node: DagNode, mapIndex: number | null = null): StepRun {
+export function pendingStep(node: Pick<DagNode, 'key' | 'step'>, mapIndex: number | null = null): StepRun {
   return {
     label: mapIndex === null ? node.key : `${node.key}[${mapIndex}]`,
     node: node.key,

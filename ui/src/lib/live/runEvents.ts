@@ -10,6 +10,7 @@
 import type { Run, RunState, StepRun, StepState } from '../api/types';
 import { RUN_STATES } from '../display/runStates';
 import { STEP_STATES } from '../display/stepStates';
+import { pendingStep } from '../graph/nodeSummaries';
 
 export interface RunStateEvent {
   kind: 'run';
@@ -91,21 +92,7 @@ function sameStep(step: StepRun, node: string, mapIndex: number | null): boolean
 
 function newStep(run: Run, node: string, mapIndex: number | null): StepRun {
   const dagNode = run.dag.nodes.find((n) => n.key === node);
-  return {
-    label: mapIndex === null ? node : `${node}[${mapIndex}]`,
-    node,
-    step: dagNode?.step ?? node,
-    map_index: mapIndex,
-    state: 'PENDING',
-    attempt: 0,
-    fraction: null,
-    message: null,
-    error: null,
-    error_code: null,
-    started_at: null,
-    finished_at: null,
-    outputs: [],
-  };
+  return pendingStep(dagNode ?? { key: node, step: node }, mapIndex);
 }
 
 function applyStepState(run: Run, event: StepStateEvent): Run {
