@@ -10,7 +10,9 @@ Run by hand (RabbitMQ, PostgreSQL and Redis on 127.0.0.1; ``pip install -e '.[be
    prefetch 1, publisher confirms, quorum queue) and a worker of the same concurrency, and
    against the same 20 steps as a Prefect 3 flow (its ephemeral local server). Medians of
    ``--reps`` repetitions, remedia and Celery interleaved.
-2. Throughput: ``--runs`` one-step remedia runs against as many raw Celery tasks.
+2. Throughput: ``--runs`` one-step remedia runs, submitted ``--batch`` at a time in one
+   transaction each (``RunService.submit_many``), against as many raw Celery tasks sent one by
+   one.
 
 remedia runs as deployed: workers plus ``remedia beat`` (whose reaper publishes a step whose
 publish failed, e.g. while the broker was unreachable).
@@ -284,12 +286,20 @@ def remedia_chain(service, workers: Workers, steps: int) -> float:  # type: igno
     return wait_runs([run_id], workers) - started
 
 
-def remedia_batch(service, workers: Workers, runs: int) -> float:  # type: ignore[no-untyped-def]
-    """Seconds from the first submit until ``runs`` one-step runs all COMPLETED."""
+def remedia_batch(service, workers: Workers, runs: int, batch: int) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from the first submit until ``runs`` one-step runs all COMPLETED, submitted
+    ``batch`` at a time (``RunService.submit_many``; 1: one ``submit`` each)."""
     from bench.noop_flows import noop_chain
+    from remedia.executor.store.service import NewRun
 
     started = time.time()
-    ids = [service.submit(noop_chain, {}, {"steps": 1}) for _ in range(runs)]
+    ids: list[str] = []
+    while len(ids) < runs:
+        size = min(batch, runs - len(ids))
+        if size == 1:
+            ids.append(service.submit(noop_chain, {}, {"steps": 1}))
+        else:
+            ids += service.submit_many([NewRun(noop_chain, {}, {"steps": 1})] * size)
     return wait_runs(ids, workers, poll=0.2) - started
 
 
@@ -454,7 +464,7 @@ def measure_remedia(
     """Latency (interleaved with the raw chain if given) and throughput of one deployment."""
     log("warming up")
     remedia_chain(service, workers, args.steps)
-    remedia_batch(service, workers, 4 * args.concurrency)
+    remedia_batch(service, workers, 4 * args.concurrency, args.batch)
     if raw is not None:
         raw.chain(args.steps)
         raw.batch(4 * args.concurrency)
@@ -468,7 +478,7 @@ def measure_remedia(
                 result["celery_chain"].append(raw.chain(args.steps))
         log(f"latency rep {rep + 1}/{args.reps}")
     log(f"throughput: {args.runs} one-step runs")
-    result["remedia_batch"] = remedia_batch(service, workers, args.runs)
+    result["remedia_batch"] = remedia_batch(service, workers, args.runs, args.batch)
     if raw is not None:
         result["celery_batch"] = raw.batch(args.runs)
     return result
@@ -564,7 +574,7 @@ def child(phase: str, args: argparse.Namespace, folder: Path, token: str) -> dic
     out = folder / f"{phase}.json"
     argv = [str(PYTHON), __file__, "--phase", phase, "--out", str(out), "--token", token]
     argv += ["--folder", str(folder / phase)]
-    argv += [f"--{name}={getattr(args, name)}" for name in ("reps", "runs", "steps")]
+    argv += [f"--{name}={getattr(args, name)}" for name in ("reps", "runs", "steps", "batch")]
     argv += [f"--concurrency={args.concurrency}"]
     env = dict(os.environ)
     if phase == "prefect":
@@ -593,7 +603,8 @@ def report(args: argparse.Namespace, main: dict, embedded: dict | None, prefect:
     remedia_rate = runs / main["remedia_batch"]
     celery_rate = runs / main["celery_batch"]
     lines = [
-        f"step overhead: {steps}-step no-op chain, median of {args.reps}; {runs} one-step runs;"
+        f"step overhead: {steps}-step no-op chain, median of {args.reps}; {runs} one-step runs"
+        f" submitted {args.batch} at a time;"
         f" worker concurrency {args.concurrency}, {os.cpu_count()} cores",
         "",
         "| what | ms / step | runs / s |",
@@ -654,6 +665,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reps", type=int, default=5, help="latency repetitions (median)")
     parser.add_argument("--runs", type=int, default=1000, help="one-step runs for throughput")
     parser.add_argument("--steps", type=int, default=20, help="steps of the latency chain")
+    parser.add_argument(
+        "--batch", type=int, default=100, help="one-step runs per submit_many (1: one submit each)"
+    )
     parser.add_argument("--concurrency", type=int, default=2, help="processes per worker")
     parser.add_argument("--skip-prefect", action="store_true", help="leave Prefect out")
     parser.add_argument("--skip-embedded", action="store_true", help="leave SQLite+Redis out")

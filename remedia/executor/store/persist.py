@@ -207,7 +207,8 @@ def _reload_ids(loaded: LoadedRun, rows: list[StepRun]) -> None:
             loaded.step_rows[(row.node, row.map_index)] = row
 
 
-def _save_run_row(loaded: LoadedRun, now: dt.datetime, writes: Writes) -> list[FlowRunEvent]:
+def _run_changes(loaded: LoadedRun, now: dt.datetime) -> tuple[dict[str, Any], list[FlowRunEvent]]:
+    """The run row's changed fields and the transaction's numbered event rows."""
     record, row = loaded.record, loaded.row
     fields: dict[str, Any] = {}
     if record.state.value != loaded.loaded_run_state:
@@ -238,6 +239,19 @@ def _save_run_row(loaded: LoadedRun, now: dt.datetime, writes: Writes) -> list[F
     ]
     if events:
         fields["event_seq"] = row.event_seq + len(events)
+    return fields, events
+
+
+def _mark_saved(loaded: LoadedRun) -> None:
+    """What is in memory is now what the transaction wrote."""
+    loaded.loaded_run_state = loaded.row.state
+    loaded.loaded_states = {key: step.state for key, step in loaded.step_rows.items()}
+    loaded.events = []
+
+
+def _save_run_row(loaded: LoadedRun, now: dt.datetime, writes: Writes) -> list[FlowRunEvent]:
+    record, row = loaded.record, loaded.row
+    fields, events = _run_changes(loaded, now)
     if fields:
         writes.update(
             FlowRun,
@@ -248,7 +262,48 @@ def _save_run_row(loaded: LoadedRun, now: dt.datetime, writes: Writes) -> list[F
         for name, value in fields.items():
             setattr(row, name, value)
     writes.insert(events)
-    loaded.loaded_run_state = row.state
-    loaded.loaded_states = {key: step.state for key, step in loaded.step_rows.items()}
-    loaded.events = []
+    _mark_saved(loaded)
     return events
+
+
+def insert_new_runs(
+    runs: list[LoadedRun],
+    writes: Writes,
+    *,
+    queue_of: Callable[[LoadedRun], QueueOf],
+    step_extra: Callable[[LoadedRun], dict[StepKey, dict[str, Any]]],
+) -> list[list[FlowRunEvent]]:
+    """Insert runs planned in memory (their rows unsaved) in two round trips however many
+    there are: the run rows with their events (after ``writes``' own statements), then the
+    step rows, whose ids come back. Returns each run's event rows, numbered."""
+    now = timezone.now()
+    all_events = []
+    for loaded in runs:
+        fields, events = _run_changes(loaded, now)
+        for name, value in fields.items():
+            setattr(loaded.row, name, value)
+        all_events.append(events)
+    writes.insert([loaded.row for loaded in runs])
+    writes.insert([event for events in all_events for event in events])
+    writes.send()
+    new_rows = [
+        StepRun(
+            run_id=loaded.record.run_id,
+            node=step.node,
+            map_index=step.map_index,
+            queue=queue_of(loaded)(step),
+            **_step_fields(step, now, step_extra(loaded).get(key, {})),
+        )
+        for loaded in runs
+        for key, step in loaded.record.steps.items()
+    ]
+    created = StepRun.objects.bulk_create(new_rows)
+    if connection.vendor != "postgresql":
+        ids = [loaded.record.run_id for loaded in runs]
+        created = list(StepRun.objects.filter(run_id__in=ids))
+    by_run = {loaded.record.run_id: loaded for loaded in runs}
+    for row in created:
+        by_run[row.run_id].step_rows[(row.node, row.map_index)] = row
+    for loaded in runs:
+        _mark_saved(loaded)
+    return all_events

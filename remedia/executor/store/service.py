@@ -15,8 +15,7 @@ without a heartbeat, which the reaper re-queues like any other lost attempt.
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
@@ -31,17 +30,18 @@ from remedia.executor.plan import StepKey
 from remedia.executor.records import RunRecord, StepRecord
 from remedia.executor.settings import ExecutorSettings
 from remedia.executor.states import RUN_TERMINAL, RunState, StepState
-from remedia.flows import Artifact, Catalogue, Flow, encode_value
+from remedia.flows import Artifact, Catalogue, Flow
 from remedia.storage import Storage
 
 from .attempts import Attempts, Claim, holder_is_alive, this_worker
 from .models import FlowRun, FlowRunEvent, StepRun
+from .new_runs import NewRun, plan_new_run
 from .outbound import Mirror, Publisher
-from .persist import LoadedRun, load_run, remember, save_run
+from .persist import LoadedRun, insert_new_runs, load_run, remember, save_run
 from .run_cache import dag_cache
-from .writes import ConcurrentUpdate
+from .writes import ConcurrentUpdate, Writes
 
-__all__ = ["Claim", "Mirror", "Publisher", "RunService", "holder_is_alive", "this_worker"]
+__all__ = ["Claim", "Mirror", "NewRun", "Publisher", "RunService", "holder_is_alive", "this_worker"]
 
 logger = logging.getLogger("remedia.executor")
 S = StepState
@@ -49,6 +49,7 @@ T = TypeVar("T")
 TRANSACTION_TRIES = 8
 #: Held by a submit until it commits; a worker whose message names no run yet waits on it.
 SUBMIT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
+SUBMIT_LOCKS = "SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest(%s::text[]) AS id"
 
 
 class RunService:
@@ -177,54 +178,51 @@ class RunService:
         owner_id: int | None = None,
     ) -> str:
         """Create the run and its steps, and queue the steps that are ready."""
-        missing = set(flow.inputs) - set(inputs)
-        if missing:
-            raise ValueError(f"flow '{flow.name}' needs inputs {sorted(missing)}")
-        model = flow.validate_params(params)
-        dag = flow.trace(model)
-        run_id = run_id or uuid.uuid4().hex
-        encoded = {name: encode_value(inputs[name]) for name in flow.inputs}
+        return self.submit_many([NewRun(flow, inputs, params, run_id, owner_id)])[0]
+
+    def submit_many(self, runs: Sequence[NewRun]) -> list[str]:
+        """Create every run of ``runs`` in one transaction, or none of them.
+
+        Each is validated and planned before anything is written, so a bad one raises
+        (ValueError, or ParameterError) and nothing is submitted. The batch costs
+        a fixed number of round trips to the database, whatever its size, plus one publish per
+        ready step.
+        """
+        planned = [plan_new_run(new, self.catalogue, self.cache) for new in runs]
+        if not planned:
+            return []
+        # On PostgreSQL the first steps are published before the commit, like any other step,
+        # under a lock on each run id that a worker which finds no run yet waits on
+        # (``_await_submit``); elsewhere after the commit, marked published by a second
+        # transaction.
+        early = connection.vendor == "postgresql"
+        now = timezone.now()
         with transaction.atomic():
-            row = FlowRun.objects.create(
-                id=run_id,
-                flow=flow.name,
-                version=flow.version,
-                dag=dag.to_json(),
-                params=model.model_dump(mode="json"),
-                inputs=encoded,
-                owner_id=owner_id,
-            )
-            # The steps are planned in memory and inserted as planned, through the same
-            # transitions and event rows as any later change, instead of inserted PENDING and
-            # then loaded back and updated.
-            record = RunRecord.new(run_id, dag, encoded)
-            loaded = LoadedRun(
-                row=row,
-                record=record,
-                step_rows={},
-                loaded_states={},
-                loaded_run_state=row.state,
-            )
-            queued = Advancer(self.catalogue, self.cache, loaded.listen).advance(record)
-            # On PostgreSQL the first steps are published before the commit, like any other
-            # step, under a lock on the run id that a worker which finds no run yet waits on
-            # (``_await_submit``); elsewhere after the commit, marked published by a second
-            # transaction.
-            early = connection.vendor == "postgresql"
-            step_extra: dict[StepKey, dict[str, Any]] = {}
+            writes = Writes()
             if early:
-                loaded.writes.setting(SUBMIT_LOCK, (run_id,))
-                step_extra = {key: {"published_at": timezone.now()} for key in queued}
-            events = save_run(loaded, queue_of=self._queue_of(record), step_extra=step_extra)
-            dag_cache.put(run_id, dag)
-            rows = [loaded.step_rows[key] for key in queued]
-            if early:
-                self._publish(loaded, rows, mark_published=False)
-            else:
-                transaction.on_commit(partial(self._publish, loaded, rows))
-            transaction.on_commit(partial(self._mirror, loaded, events))
-            transaction.on_commit(partial(remember, loaded))
-        return run_id
+                writes.setting(SUBMIT_LOCKS, ([p.run_id for p in planned],))
+            loaded = [p.loaded for p in planned]
+            queued = {p.run_id: p.queued for p in planned}
+            every_events = insert_new_runs(
+                loaded,
+                writes,
+                queue_of=lambda run: self._queue_of(run.record),
+                step_extra=lambda run: (
+                    {key: {"published_at": now} for key in queued[run.record.run_id]}
+                    if early
+                    else {}
+                ),
+            )
+            for run, events in zip(loaded, every_events, strict=True):
+                dag_cache.put(run.record.run_id, run.record.dag)
+                rows = [run.step_rows[key] for key in queued[run.record.run_id]]
+                if early:
+                    self._publish(run, rows, mark_published=False)
+                else:
+                    transaction.on_commit(partial(self._publish, run, rows))
+                transaction.on_commit(partial(self._mirror, run, events))
+                transaction.on_commit(partial(remember, run))
+        return [p.run_id for p in planned]
 
     def _await_submit(self, run_id: str) -> None:
         """Wait until a submit of ``run_id`` still in progress has committed or rolled back."""
