@@ -6,6 +6,8 @@ event holds a coroutine, not a thread, so a few processes serve many watchers.
 
 from __future__ import annotations
 
+import os
+
 import uvicorn
 
 ASGI_APPLICATION = "remedia.config.asgi:application"
@@ -15,6 +17,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 5
 
 def api_command(host: str, port: int, *, processes: int = 1, log_level: str = "warning") -> int:
     """Serve until SIGINT or SIGTERM; uvicorn finishes open requests, then exits 0."""
+    os.environ.setdefault("REMEDIA_DATABASE_APPLICATION_NAME", "remedia-api")
     uvicorn.run(
         ASGI_APPLICATION,
         host=host,

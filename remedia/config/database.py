@@ -24,6 +24,11 @@ class DatabaseSettings(BaseSettings):
         default=f"sqlite:///{DEFAULT_SQLITE}",
         description="postgres://user:pass@host:5432/name, or sqlite:///path/to/file.sqlite3",
     )
+    application_name: str = Field(
+        default="remedia",
+        max_length=63,
+        description="How PostgreSQL names this process's sessions (pg_stat_activity).",
+    )
 
     def django(self) -> dict[str, Any]:
         """The ``DATABASES["default"]`` entry for Django."""
@@ -41,4 +46,5 @@ class DatabaseSettings(BaseSettings):
             }
         else:
             config["CONN_HEALTH_CHECKS"] = True
+            config.setdefault("OPTIONS", {})["application_name"] = self.application_name
         return config

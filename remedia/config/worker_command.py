@@ -25,6 +25,7 @@ def remedia_app(queues: tuple[str, ...] = ("default",)) -> Celery:
 
 def worker_command(queues: list[str], concurrency: int | None, pool: str, loglevel: str) -> int:
     """Run a worker consuming ``queues``; flows are imported before the pool forks."""
+    os.environ.setdefault("REMEDIA_DATABASE_APPLICATION_NAME", "remedia-worker")
     setup_django()
     FlowSettings().load()
     chosen = tuple(dict.fromkeys(q.strip() for q in queues if q.strip())) or ("default",)
@@ -52,6 +53,7 @@ def worker_command(queues: list[str], concurrency: int | None, pool: str, loglev
 
 def beat_command(loglevel: str, schedule: Path | None = None) -> int:
     """Send the periodic tasks (the reaper) on their schedule."""
+    os.environ.setdefault("REMEDIA_DATABASE_APPLICATION_NAME", "remedia-beat")
     schedule = schedule or Path(".remedia") / "beat-schedule"
     schedule.parent.mkdir(parents=True, exist_ok=True)
     app = remedia_app()

@@ -4,17 +4,33 @@ Every choice here closes a known way to lose or repeat work (RELIABILITY notes i
 late acks with requeue on a lost worker, prefetch of one, publisher confirms, no result
 backend (state lives in the database), and cancellation of running tasks when the broker
 connection drops so an unacked step does not keep running as a ghost.
+
+Database connections outlive a task. Celery's Django fixup closes every connection after every
+task unless ``CELERY_DB_REUSE_MAX`` says otherwise, so a worker would open a new PostgreSQL
+connection (a server process forked, authentication, a cold cache of the run rows this process
+committed) for each message: that cost more than the step's own transactions. Here the fixup
+never closes them, and after each task Django's own ``close_old_connections`` closes the
+ones that are broken or older than ``CONN_MAX_AGE``, as it does after each web request.
 """
 
 from __future__ import annotations
 
-from celery import Celery
+from celery import Celery, signals
 
 from remedia.executor.settings import BrokerSettings, ExecutorSettings
 
 from .queues import dead_letter_queue, queue_name, step_queue
 
 CONTROL_QUEUE = "default"
+DB_REUSE_TASKS = 1_000_000_000
+
+
+@signals.task_postrun.connect(weak=False)
+def close_old_database_connections(**_: object) -> None:
+    """What Django does after a request: close broken connections and expired ones."""
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 def create_celery_app(
@@ -62,6 +78,8 @@ def create_celery_app(
             }
         },
     )
+    # Read by Celery's Django fixup: close its connections only every 2 x this many tasks.
+    app.conf.update(CELERY_DB_REUSE_MAX=DB_REUSE_TASKS)
     app.remedia_broker = broker  # type: ignore[attr-defined]
     # The step queues a worker of this app consumes: the successors it may run itself.
     app.remedia_queues = tuple(dict.fromkeys(queues))  # type: ignore[attr-defined]
