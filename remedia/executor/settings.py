@@ -63,6 +63,15 @@ class ExecutorSettings(BaseSettings):
         le=20,
         description="Re-runs after a lost worker beyond a step's own retries (crash loops end).",
     )
+    claim_after_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        description=(
+            "A delivered step starts at once and its claim is committed with its outcome, "
+            "or after it has run this long, whichever comes first (one commit instead of two "
+            "for a short step); 0 commits each claim before the step starts."
+        ),
+    )
     continue_seconds: float = Field(
         default=5.0,
         ge=0,

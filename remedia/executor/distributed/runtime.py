@@ -19,6 +19,7 @@ from remedia.executor.live import LivePublisher, LiveSettings, ProgressWriter, c
 from remedia.executor.settings import ExecutorSettings
 from remedia.storage.settings import StorageSettings
 
+from .deferred_claim import StartReservations
 from .publisher import CeleryPublisher
 
 if TYPE_CHECKING:
@@ -35,6 +36,8 @@ class WorkerRuntime:
     heartbeat: Heartbeat
     progress: ProgressWriter
     mirror: LiveMirror
+    # None when steps are claimed before they start (``claim_after_seconds`` is 0).
+    reservations: StartReservations | None = None
 
 
 _runtimes: dict[int, WorkerRuntime] = {}
@@ -72,9 +75,18 @@ def build_runtime(app: Celery) -> WorkerRuntime:
     live_settings = LiveSettings()
     live = LivePublisher(connect(live_settings, name="remedia-worker"), live_settings)
     mirror = LiveMirror(live)
+    reservations = None
+    if executor.claim_after_seconds > 0:
+        reservations = StartReservations(
+            live.client,
+            live_settings.key_prefix,
+            executor.claim_after_seconds,
+            executor.lease_seconds,
+        )
     return WorkerRuntime(
         service=build_service(app, mirror),
         heartbeat=Heartbeat(executor.heartbeat_seconds),
         progress=ProgressWriter(live),
         mirror=mirror,
+        reservations=reservations,
     )

@@ -8,6 +8,7 @@ claimed in that same commit and run here next, without a round trip through the 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Collection
@@ -19,6 +20,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from remedia.executor.attempt import Outcome, execute_attempt
 from remedia.flows import StepContext
 
+from .deferred_claim import DeferredClaim
 from .publisher import ADVANCE, REAP, RUN_STEP
 from .runtime import WorkerRuntime, runtime_for
 
@@ -37,27 +39,66 @@ def run_one_step(
 ) -> str:
     """Claim, execute and settle one delivery of a step, then each successor it made ready on
     ``queues`` (claimed when the step before it settled), until none is left or the delivery
-    has run for ``continue_seconds``. Returns what happened, for logs."""
+    has run for ``continue_seconds``. Returns what happened, for logs.
+
+    With ``claim_after_seconds``, the delivered step starts before its claim is committed
+    (``DeferredClaim``); a successor is always claimed by the commit that made it ready.
+    """
     service = runtime.service
-    claim = service.claim(step_id, run_id=run_id)
+    deferred, lost_start = _start_early(runtime, step_id, run_id)
+    if deferred is not None:
+        claim: Claim | None = deferred.claim
+    else:
+        claim = service.claim(step_id, run_id=run_id, lost_start=lost_start)
     if claim is None:
         return "stale"
     budget = service.settings.continue_seconds
     started = time.monotonic()
     endings: list[str] = []
     while claim is not None:
-        outcome = _execute(runtime, claim)
-        within = time.monotonic() - started < budget
-        settled, claim = service.finish_and_continue(
-            claim, outcome, queues=queues if within else ()
-        )
+        outcome = _execute(runtime, claim, deferred)
+        next_queues = queues if time.monotonic() - started < budget else ()
+        if deferred is not None:
+            settled, claim = deferred.settle(outcome, next_queues)
+            deferred = None
+        else:
+            settled, claim = service.finish_and_continue(claim, outcome, queues=next_queues)
         endings.append(outcome.status if settled else "fenced")
     return endings[0] if len(endings) == 1 else f"{len(endings)} steps: {', '.join(endings)}"
 
 
-def _execute(runtime: WorkerRuntime, claim: Claim) -> Outcome:
+def _start_early(
+    runtime: WorkerRuntime, step_id: int, run_id: str | None
+) -> tuple[DeferredClaim | None, tuple[str, int] | None]:
+    """The delivered step, to run before its claim is committed (None: claim it first), and
+    an earlier early start of it that was lost, for the claim to record."""
+    from remedia.executor.store.attempts import this_worker  # needs Django set up
+
+    service, reservations = runtime.service, runtime.reservations
+    if run_id is None or reservations is None:
+        return None, None
+    early = service.claim_later(step_id, run_id)
+    if early is None:
+        return None, None
+    reservation = reservations.reserve(step_id, this_worker(), early.attempt)
+    if not reservation.granted:
+        return None, reservation.lost_start
+    claim = dataclasses.replace(early, started_at=time.time())
+    return DeferredClaim(service, claim, reservations), None
+
+
+def _execute(runtime: WorkerRuntime, claim: Claim, deferred: DeferredClaim | None) -> Outcome:
     """One attempt, with its heartbeat and progress writer around it."""
-    cancelled = runtime.heartbeat.watch(claim.step_id, claim.run_id, claim.attempt)
+    if deferred is None:
+        cancelled = runtime.heartbeat.watch(claim.step_id, claim.run_id, claim.attempt)
+    else:
+        cancelled = deferred.cancelled = runtime.heartbeat.watch(
+            claim.step_id,
+            claim.run_id,
+            claim.attempt,
+            commit=deferred.commit,
+            commit_after=runtime.service.settings.claim_after_seconds,
+        )
     progress = runtime.progress.for_step(claim.run_id, claim.node, claim.map_index, claim.attempt)
     ctx = StepContext(
         storage=runtime.service.storage,

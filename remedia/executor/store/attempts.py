@@ -41,6 +41,11 @@ class Claim:
     attempt: int
     step: Step
     inputs: dict[str, Any]
+    # True while nothing is committed yet: the attempt is the one a claim would open next,
+    # and settling it claims it in the same transaction (``RunService.claim_later``).
+    deferred: bool = False
+    # When a deferred attempt began to run (epoch seconds), recorded as its start.
+    started_at: float | None = None
 
     @property
     def output_prefix(self) -> str:
@@ -121,6 +126,23 @@ class Attempts:
             row.id, record.run_id, step.node, step.map_index, step.attempt, definition, inputs
         )
 
+    def lose_early_start(
+        self, loaded: LoadedRun, adv: Advancer, key: StepKey, worker: str, attempt: int
+    ) -> bool:
+        """Record attempt ``attempt`` of a QUEUED step, which ``worker`` started before
+        claiming it and never settled, as lost; False if that leaves the step FAILED (the
+        lost attempts it may have are spent) or the step is not at that attempt."""
+        record, row = loaded.record, loaded.step_rows[key]
+        step = record.steps[key]
+        if step.state != S.QUEUED or step.attempt + 1 != attempt:
+            return True
+        adv.start(record, step)
+        loaded.writes.insert(
+            [StepAttempt(step_id=row.id, number=step.attempt, worker=worker, started_at=now())]
+        )
+        reason = "the worker running it was lost before it claimed the step"
+        return self.requeue_lost(loaded, adv, key, reason)
+
     def requeue_lost(self, loaded: LoadedRun, adv: Advancer, key: StepKey, reason: str) -> bool:
         """RUNNING -> QUEUED after a lost attempt, or FAILED once lost attempts are spent."""
         record, row = loaded.record, loaded.step_rows[key]
@@ -150,8 +172,10 @@ class Attempts:
 
     def end(self, loaded: LoadedRun, row: StepRun, outcome: str, error: str | None) -> None:
         """Close the row's current attempt, with the run's other writes."""
+        # The record's number: an attempt opened in this same transaction is not on the row yet.
+        number = loaded.record.steps[(row.node, row.map_index)].attempt
         loaded.writes.update(
             StepAttempt,
-            {"step_id": row.id, "number": row.attempt},
+            {"step_id": row.id, "number": number},
             {"finished_at": now(), "outcome": outcome, "error": error},
         )

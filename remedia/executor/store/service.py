@@ -23,10 +23,10 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from pydantic import BaseModel
 
-from remedia.executor.advance import Advancer
+from remedia.executor.advance import Advancer, step_inputs
 from remedia.executor.attempt import Outcome
 from remedia.executor.cache import StepCache
-from remedia.executor.plan import StepKey
+from remedia.executor.plan import InputError, StepKey
 from remedia.executor.records import RunRecord, StepRecord
 from remedia.executor.settings import ExecutorSettings
 from remedia.executor.states import RUN_TERMINAL, RunState, StepState
@@ -253,9 +253,19 @@ class RunService:
         self._mutate(run_id, lambda loaded, adv: adv.reopen(loaded.record))
 
     def claim(
-        self, step_id: int, worker: str | None = None, run_id: str | None = None
+        self,
+        step_id: int,
+        worker: str | None = None,
+        run_id: str | None = None,
+        *,
+        lost_start: tuple[str, int] | None = None,
     ) -> Claim | None:
-        """Take the next attempt of a delivered step, or None if the delivery is stale."""
+        """Take the next attempt of a delivered step, or None if the delivery is stale.
+
+        ``lost_start`` names a worker and the attempt it started without claiming it
+        (``claim_later``) and never settled: if the step is still at that attempt, it is
+        recorded as lost first, so a step that kills its worker still runs out of attempts.
+        """
         worker = worker or this_worker()
         if run_id is None:
             try:
@@ -271,6 +281,10 @@ class RunService:
             key = next((k for k, row in loaded.step_rows.items() if row.id == step_id), None)
             if key is None:
                 return None
+            if lost_start is not None and not self.attempts.lose_early_start(
+                loaded, adv, key, *lost_start
+            ):
+                return None
             return self.attempts.claim(loaded, adv, key, worker, extras)
 
         try:
@@ -284,6 +298,36 @@ class RunService:
         except FlowRun.DoesNotExist:
             logger.warning("a message names run %s, which does not exist; dropped", run_id)
             return None
+
+    def claim_later(self, step_id: int, run_id: str) -> Claim | None:
+        """The attempt a claim of a delivered step would open, read without a lock or a
+        commit, for a worker to start at once and claim when it settles, in the same
+        transaction; None when the step is not plainly ready (then ``claim`` decides).
+
+        Nothing is written: if the worker dies, the step is still QUEUED and its message,
+        not acknowledged, is delivered again. If another delivery claims the step first, the
+        settlement finds it no longer QUEUED and this attempt's outcome is dropped.
+        """
+        try:
+            loaded = load_run(run_id, lock=False)
+        except FlowRun.DoesNotExist:
+            return None
+        record = loaded.record
+        key = next((k for k, row in loaded.step_rows.items() if row.id == step_id), None)
+        if key is None or record.cancel_requested or record.state in RUN_TERMINAL:
+            return None
+        step = record.steps[key]
+        if step.state != S.QUEUED:
+            return None
+        try:
+            inputs = step_inputs(record, step)
+        except InputError:
+            return None
+        remember(loaded)  # the settlement reuses these rows if nothing changed meanwhile
+        definition = self.catalogue.step(record.dag.node(step.node).step)
+        return Claim(
+            step_id, run_id, step.node, step.map_index, step.attempt + 1, definition, inputs, True
+        )
 
     def finish(self, claim: Claim, outcome: Outcome) -> bool:
         """Record the attempt's outcome; False when the attempt was fenced off meanwhile."""
@@ -321,6 +365,12 @@ class RunService:
             row = loaded.step_rows.get(key)
             if step is None or row is None:
                 return False
+            if claim.deferred:
+                if step.state != S.QUEUED or step.attempt + 1 != claim.attempt:
+                    return False  # another delivery claimed it: this outcome is not needed
+                if self.attempts.claim(loaded, adv, key, worker, extras) is None:
+                    return False  # cancelled meanwhile
+                step.started_at = claim.started_at or step.started_at
             if step.state != S.RUNNING or step.attempt != claim.attempt:
                 self.attempts.end(loaded, row, "fenced", "another attempt owns the step now")
                 return False
