@@ -107,15 +107,19 @@ class Reservation:
 class StartReservations:
     """The steps started before their claim was committed, kept in Redis until the claim is.
 
-    A reservation lasts a lease (``lease_seconds``) unless released, so a delivery that finds
-    one left by a worker that died knows which attempt was lost.
+    A reservation is released when its claim commits. One left by a worker that died lasts
+    ``keep_seconds`` (the reaper's ``republish_after_seconds``, by which any step still QUEUED
+    is delivered again), so the next delivery learns which attempt was lost however late it
+    comes, and the attempts a step that kills its worker may have stay bounded.
     """
 
-    def __init__(self, client: Redis, key_prefix: str, claim_after: float, lease: float) -> None:
+    def __init__(
+        self, client: Redis, key_prefix: str, claim_after: float, keep_seconds: float
+    ) -> None:
         self.client = client
         self.key_prefix = key_prefix
         self.claim_after = claim_after
-        self.expiry_ms = int(max(lease, 2 * claim_after + 1) * 1000)
+        self.expiry_ms = int(max(keep_seconds, 2 * claim_after + 1) * 1000)
 
     def _key(self, step_id: int) -> str:
         return f"{self.key_prefix}step:{step_id}:started"

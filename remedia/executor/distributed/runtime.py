@@ -81,7 +81,7 @@ def build_runtime(app: Celery) -> WorkerRuntime:
             live.client,
             live_settings.key_prefix,
             executor.claim_after_seconds,
-            executor.lease_seconds,
+            executor.republish_after_seconds,
         )
     return WorkerRuntime(
         service=build_service(app, mirror),
