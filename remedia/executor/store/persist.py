@@ -88,6 +88,37 @@ def load_run(run_id: str, *, lock: bool = True) -> LoadedRun:
     if dag is None:
         dag = Dag.from_json(row.dag)
         dag_cache.put(run_id, dag)
+    kept = committed_steps.take(run_id, row.event_seq) if lock else None
+    return _loaded(row, dag, kept)
+
+
+#: Locks the run row, in the same round trip as a transaction's writes, if it still is as
+#: kept; if not, it divides by zero, which stops the statements after it (``Writes.guard``).
+LOCK_IF_UNCHANGED = (
+    "SELECT 1 / count(*) FROM (SELECT 1 FROM {table} WHERE id = %s AND event_seq = %s"
+    " AND cancel_requested_at IS {cancel} NULL FOR UPDATE) AS unchanged"
+)
+
+
+def load_kept_run(run_id: str) -> LoadedRun | None:
+    """The run as this thread last committed or read it, without a query; None if it has
+    nothing kept. The transaction's writes then start by locking the run row on condition
+    that its ``event_seq`` (which every change of a step or of the run's state moves) and its
+    cancel request are as kept: otherwise ``Writes.send`` raises ConcurrentUpdate, and the
+    caller loads the run again under a lock. So the lock costs no round trip of its own."""
+    dag = dag_cache.get(run_id)
+    kept = committed_steps.take_unchecked(run_id)
+    if kept is None or dag is None:
+        return None
+    loaded = _loaded(kept.row, dag, kept)
+    cancel = "NOT" if kept.row.cancel_requested_at is not None else ""
+    statement = LOCK_IF_UNCHANGED.format(table=FlowRun._meta.db_table, cancel=cancel)
+    loaded.writes.guard(statement, (run_id, kept.event_seq), f"run {run_id} moved meanwhile")
+    return loaded
+
+
+def _loaded(row: FlowRun, dag: Dag, kept: Committed | None) -> LoadedRun:
+    run_id = row.id
     record = RunRecord(
         run_id=row.id,
         dag=dag,
@@ -99,7 +130,6 @@ def load_run(run_id: str, *, lock: bool = True) -> LoadedRun:
         created_at=row.created_at.timestamp(),
         finished_at=to_seconds(row.finished_at),
     )
-    kept = committed_steps.take(run_id, row.event_seq) if lock else None
     if kept is not None:
         step_rows = kept.step_rows
         record.steps = kept.steps
@@ -122,7 +152,7 @@ def remember(loaded: LoadedRun) -> None:
     """Keep a run's step rows as just committed, for this thread's next transaction on it."""
     committed_steps.put(
         loaded.record.run_id,
-        Committed(loaded.row.event_seq, loaded.step_rows, loaded.record.steps),
+        Committed(loaded.row.event_seq, loaded.step_rows, loaded.record.steps, loaded.row),
     )
 
 

@@ -29,7 +29,7 @@ from remedia.executor.plan import StepKey
 from remedia.executor.records import StepRecord
 from remedia.flows import Dag
 
-from .models import StepRun
+from .models import FlowRun, StepRun
 
 
 class DagCache:
@@ -53,11 +53,12 @@ class DagCache:
 
 @dataclass
 class Committed:
-    """A run's step rows and records as this process last committed them."""
+    """A run's rows and step records as this process last committed (or read) them."""
 
     event_seq: int
     step_rows: dict[StepKey, StepRun]
     steps: dict[StepKey, StepRecord]
+    row: FlowRun
 
 
 class CommittedSteps(threading.local):
@@ -72,6 +73,11 @@ class CommittedSteps(threading.local):
         way, until a commit puts them back."""
         kept = self.runs.pop(run_id, None)
         return kept if kept is not None and kept.event_seq == event_seq else None
+
+    def take_unchecked(self, run_id: str) -> Committed | None:
+        """The kept rows, forgotten until a commit puts them back, for a transaction that
+        checks ``event_seq`` itself when it writes (``persist.load_kept_run``)."""
+        return self.runs.pop(run_id, None)
 
     def put(self, run_id: str, kept: Committed) -> None:
         self.runs[run_id] = kept

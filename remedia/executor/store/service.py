@@ -37,7 +37,14 @@ from .attempts import Attempts, Claim, holder_is_alive, this_worker
 from .models import FlowRun, FlowRunEvent, StepRun
 from .new_runs import NewRun, plan_new_run
 from .outbound import Mirror, Publisher
-from .persist import LoadedRun, insert_new_runs, load_run, remember, save_run
+from .persist import (
+    LoadedRun,
+    insert_new_runs,
+    load_kept_run,
+    load_run,
+    remember,
+    save_run,
+)
 from .run_cache import dag_cache
 from .writes import ConcurrentUpdate, Writes
 
@@ -75,6 +82,9 @@ class RunService:
         self._relaxed_commit = (
             not self.settings.synchronous_step_commit and connection.vendor == "postgresql"
         )
+        # SQLite's transactions take the database's write lock as they begin (BEGIN
+        # IMMEDIATE), and its reads cost no round trip: there the run is always read.
+        self._kept_runs = connection.vendor == "postgresql"
 
     # -- the transaction around every operation -------------------------------------------
 
@@ -106,9 +116,13 @@ class RunService:
         without waiting for its WAL flush; submits, cancels and retries always wait.
         """
         for attempt in range(TRANSACTION_TRIES):
+            kept: LoadedRun | None = None
             try:
                 with transaction.atomic():
-                    loaded = load_run(run_id)
+                    # First from what this thread kept, locked and checked by the writes'
+                    # round trip; after a conflict (or with nothing kept), locked and read.
+                    kept = load_kept_run(run_id) if attempt == 0 and self._kept_runs else None
+                    loaded = kept or load_run(run_id)
                     if step_commit and self._relaxed_commit:
                         # Sent with the transaction's writes: it holds until the commit.
                         loaded.writes.setting("SET LOCAL synchronous_commit = off")
@@ -133,8 +147,14 @@ class RunService:
             except ConcurrentUpdate:
                 logger.info("run %s changed concurrently; trying again", run_id)
             except OperationalError as exc:
-                if "locked" not in str(exc) or attempt == TRANSACTION_TRIES - 1:
+                if kept is None and ("locked" not in str(exc) or attempt == TRANSACTION_TRIES - 1):
                     raise
+            except Exception:
+                if kept is None:
+                    raise
+                # Decided on a kept view that may be out of date (a transition it forbids, say):
+                # only the run as read under its lock may raise.
+                logger.info("run %s: what this thread kept was out of date; reading it", run_id)
         raise ConcurrentUpdate(f"run {run_id} kept changing under {TRANSACTION_TRIES} tries")
 
     def _publish(

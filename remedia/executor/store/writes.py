@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import DataError, connection
 from django.db.models import AutoField, Model
 
 
@@ -28,6 +28,8 @@ class Statement:
     params: tuple[Any, ...]
     # Set for a compare-and-set: the error when it does not change exactly one row.
     conflict: str | None = None
+    # Set for a guard: the error when it divides by zero.
+    guard: str | None = None
 
 
 class Writes:
@@ -40,6 +42,12 @@ class Writes:
         """A statement that holds for the rest of the transaction (``SET LOCAL``, a
         transaction-level lock), sent ahead of the other writes."""
         self.statements.insert(0, Statement(sql, params))
+
+    def guard(self, sql: str, params: tuple[Any, ...], conflict: str) -> None:
+        """A statement that divides by zero when the writes after it must not happen: the
+        error stops the round trip there, and ``send`` raises ConcurrentUpdate(conflict).
+        (A compare-and-set that matches nothing lets the statements after it run.)"""
+        self.statements.append(Statement(sql, params, guard=conflict))
 
     def update(
         self,
@@ -96,6 +104,19 @@ class Writes:
         statements, self.statements = self.statements, []
         if not statements:
             return
+        guard = next((s.guard for s in statements if s.guard is not None), None)
+        try:
+            counts = self._run(statements)
+        except DataError as exc:
+            if guard is None or "division by zero" not in str(exc):
+                raise
+            raise ConcurrentUpdate(guard) from None
+        for statement, count in zip(statements, counts, strict=True):
+            if statement.conflict is not None and count != 1:
+                raise ConcurrentUpdate(statement.conflict)
+
+    @staticmethod
+    def _run(statements: list[Statement]) -> list[int]:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and len(statements) > 1:
                 cursor.execute(
@@ -110,6 +131,4 @@ class Writes:
                 for statement in statements:
                     cursor.execute(statement.sql, statement.params)
                     counts.append(cursor.rowcount)
-        for statement, count in zip(statements, counts, strict=True):
-            if statement.conflict is not None and count != 1:
-                raise ConcurrentUpdate(statement.conflict)
+        return counts
