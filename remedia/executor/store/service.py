@@ -1,10 +1,8 @@
-"""RunService: every operation on a persisted run, each one transaction around the Advancer.
+"""RunService: every operation on a persisted run, each one ``RunTransactions`` change.
 
-Each operation locks the run's row, changes its RunRecord through the shared ``Advancer``
-(the same code the local executor runs), writes the changes with compare-and-set, publishes
-the steps that became QUEUED, and after the commit mirrors the events to Redis. A crash
-between the commit and the publish leaves QUEUED steps with no ``published_at``, which the
-reaper publishes.
+A new run is written in one transaction with its first steps' messages; every later operation
+locks the run, changes it through the ``Advancer`` and publishes what it queued
+(``run_transaction``).
 
 Settling a step and claiming the successor it made ready are one transaction when the worker
 that settles it serves the successor's queue (``finish_and_continue``): the successor is never
@@ -15,11 +13,11 @@ without a heartbeat, which the reaper re-queues like any other lost attempt.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from pydantic import BaseModel
 
@@ -27,33 +25,29 @@ from remedia.executor.advance import Advancer, step_inputs
 from remedia.executor.attempt import Outcome
 from remedia.executor.cache import StepCache
 from remedia.executor.plan import InputError, StepKey
-from remedia.executor.records import RunRecord, StepRecord
 from remedia.executor.settings import ExecutorSettings
 from remedia.executor.states import RUN_TERMINAL, RunState, StepState
 from remedia.flows import Artifact, Catalogue, Flow
 from remedia.storage import Storage
 
 from .attempts import Attempts, Claim, holder_is_alive, this_worker
-from .models import FlowRun, FlowRunEvent, StepRun
+from .models import FlowRun, StepRun
 from .new_runs import NewRun, plan_new_run
 from .outbound import Mirror, Publisher
 from .persist import (
     LoadedRun,
     insert_new_runs,
-    load_kept_run,
     load_run,
     remember,
-    save_run,
 )
 from .run_cache import dag_cache
-from .writes import ConcurrentUpdate, Writes
+from .run_transaction import RunTransactions
+from .writes import Writes
 
 __all__ = ["Claim", "Mirror", "NewRun", "Publisher", "RunService", "holder_is_alive", "this_worker"]
 
 logger = logging.getLogger("remedia.executor")
 S = StepState
-T = TypeVar("T")
-TRANSACTION_TRIES = 8
 #: Held by a submit until it commits; a worker whose message names no run yet waits on it.
 SUBMIT_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))"
 SUBMIT_LOCKS = "SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) FROM unnest(%s::text[]) AS id"
@@ -79,112 +73,13 @@ class RunService:
         self.settings = settings or ExecutorSettings()
         self.cache = StepCache(storage) if use_cache else None
         self.attempts = Attempts(self.settings)
-        self._relaxed_commit = (
-            not self.settings.synchronous_step_commit and connection.vendor == "postgresql"
+        self.transactions = RunTransactions(
+            catalogue=catalogue,
+            cache=self.cache,
+            publisher=publisher,
+            mirror=mirror,
+            settings=self.settings,
         )
-        # SQLite's transactions take the database's write lock as they begin (BEGIN
-        # IMMEDIATE), and its reads cost no round trip: there the run is always read.
-        self._kept_runs = connection.vendor == "postgresql"
-
-    # -- the transaction around every operation -------------------------------------------
-
-    def _queue_of(self, run: RunRecord) -> Callable[[StepRecord], str]:
-        return lambda step: self.catalogue.step(run.dag.node(step.node).step).options.queue
-
-    def _mutate(
-        self,
-        run_id: str,
-        change: Callable[[LoadedRun, Advancer], T],
-        *,
-        extra: Callable[[], dict[StepKey, dict[str, Any]]] | None = None,
-        take: Callable[[LoadedRun, Advancer, list[StepKey]], list[StepKey]] | None = None,
-        step_commit: bool = False,
-    ) -> T:
-        """One locked transaction around ``change``, then the publishing and mirroring.
-
-        ``take`` sees the steps that became QUEUED and returns those left to publish (it may
-        claim one for this worker to run next). Steps are published before the commit, while
-        the run row is locked: a worker that receives one claims it by locking the same row,
-        so it waits for this commit and sees the step QUEUED, and ``published_at`` is written
-        in this transaction instead of a second one. If the commit fails, the message finds
-        its step not QUEUED and is dropped. A new run's rows are invisible until commit, so a
-        worker cannot wait on them: ``submit`` holds an advisory lock instead (PostgreSQL), or
-        publishes after the commit (SQLite).
-
-        ``step_commit`` marks a step's own transaction (a claim, a settlement, a lost-worker
-        verdict), which ``ExecutorSettings.synchronous_step_commit`` may let PostgreSQL commit
-        without waiting for its WAL flush; submits, cancels and retries always wait.
-        """
-        for attempt in range(TRANSACTION_TRIES):
-            kept: LoadedRun | None = None
-            try:
-                with transaction.atomic():
-                    # First from what this thread kept, locked and checked by the writes'
-                    # round trip; after a conflict (or with nothing kept), locked and read.
-                    kept = load_kept_run(run_id) if attempt == 0 and self._kept_runs else None
-                    loaded = kept or load_run(run_id)
-                    if step_commit and self._relaxed_commit:
-                        # Sent with the transaction's writes: it holds until the commit.
-                        loaded.writes.setting("SET LOCAL synchronous_commit = off")
-                    advancer = Advancer(self.catalogue, self.cache, loaded.listen)
-                    result = change(loaded, advancer)
-                    queued = [*advancer.advance(loaded.record), *loaded.to_publish]
-                    if take is not None:
-                        queued = take(loaded, advancer, queued)
-                    step_extra = extra() if extra else {}
-                    now = timezone.now()
-                    for key in queued:
-                        step_extra[key] = {**step_extra.get(key, {}), "published_at": now}
-                    events = save_run(
-                        loaded, queue_of=self._queue_of(loaded.record), step_extra=step_extra
-                    )
-                    self._publish(
-                        loaded, [loaded.step_rows[key] for key in queued], mark_published=False
-                    )
-                    transaction.on_commit(partial(self._mirror, loaded, events))
-                    transaction.on_commit(partial(remember, loaded))
-                return result
-            except ConcurrentUpdate:
-                logger.info("run %s changed concurrently; trying again", run_id)
-            except OperationalError as exc:
-                if kept is None and ("locked" not in str(exc) or attempt == TRANSACTION_TRIES - 1):
-                    raise
-            except Exception:
-                if kept is None:
-                    raise
-                # Decided on a kept view that may be out of date (a transition it forbids, say):
-                # only the run as read under its lock may raise.
-                logger.info("run %s: what this thread kept was out of date; reading it", run_id)
-        raise ConcurrentUpdate(f"run {run_id} kept changing under {TRANSACTION_TRIES} tries")
-
-    def _publish(
-        self, loaded: LoadedRun, rows: list[StepRun], *, mark_published: bool = True
-    ) -> None:
-        """Send each step's message; the reaper sends any whose publish failed."""
-        dag = loaded.record.dag
-        published, failed = [], []
-        for row in rows:
-            timeout = self.catalogue.step(dag.node(row.node).step).options.timeout
-            try:
-                self.publisher.publish_step(row.id, row.run_id, row.queue, timeout)
-                published.append(row.id)
-            except Exception:
-                logger.exception("publishing step %s failed; the reaper will publish it", row.id)
-                failed.append(row.id)
-        if mark_published and published:
-            StepRun.objects.filter(id__in=published, state=S.QUEUED).update(
-                published_at=timezone.now()
-            )
-        if not mark_published and failed:
-            StepRun.objects.filter(id__in=failed).update(published_at=None)
-
-    def _mirror(self, loaded: LoadedRun, events: list[FlowRunEvent]) -> None:
-        if self.mirror is None:
-            return
-        try:
-            self.mirror.publish(loaded, events)
-        except Exception:
-            logger.exception("mirroring run %s to the live store failed", loaded.row.id)
 
     # -- operations -----------------------------------------------------------------------
 
@@ -226,7 +121,7 @@ class RunService:
             every_events = insert_new_runs(
                 loaded,
                 writes,
-                queue_of=lambda run: self._queue_of(run.record),
+                queue_of=lambda run: self.transactions.queue_of(run.record),
                 step_extra=lambda run: (
                     {key: {"published_at": now} for key in queued[run.record.run_id]}
                     if early
@@ -237,11 +132,10 @@ class RunService:
                 dag_cache.put(run.record.run_id, run.record.dag)
                 rows = [run.step_rows[key] for key in queued[run.record.run_id]]
                 if early:
-                    self._publish(run, rows, mark_published=False)
+                    self.transactions.publish(run, rows, mark_published=False)
                 else:
-                    transaction.on_commit(partial(self._publish, run, rows))
-                transaction.on_commit(partial(self._mirror, run, events))
-                transaction.on_commit(partial(remember, run))
+                    transaction.on_commit(partial(self.transactions.publish, run, rows))
+                self.transactions.after_commit(run, events)
         return [p.run_id for p in planned]
 
     def _await_submit(self, run_id: str) -> None:
@@ -253,7 +147,7 @@ class RunService:
 
     def advance(self, run_id: str) -> None:
         """Apply whatever is due (retries past their delay, a cancel, the end of the run)."""
-        self._mutate(run_id, lambda loaded, adv: None)
+        self.transactions.change(run_id, lambda loaded, adv: None)
 
     def cancel(self, run_id: str) -> bool:
         """Record a cancel request; False if the run had already ended."""
@@ -266,11 +160,11 @@ class RunService:
             adv.cancel_queued(record)
             return True
 
-        return self._mutate(run_id, change)
+        return self.transactions.change(run_id, change)
 
     def retry(self, run_id: str) -> None:
         """Re-run only the failed, skipped and cancelled steps of a finished run."""
-        self._mutate(run_id, lambda loaded, adv: adv.reopen(loaded.record))
+        self.transactions.change(run_id, lambda loaded, adv: adv.reopen(loaded.record))
 
     def claim(
         self,
@@ -308,13 +202,13 @@ class RunService:
             return self.attempts.claim(loaded, adv, key, worker, extras)
 
         try:
-            return self._mutate(run_id, change, extra=lambda: extras, step_commit=True)
+            return self.transactions.change(run_id, change, extra=lambda: extras, step_commit=True)
         except FlowRun.DoesNotExist:
             pass
         # The message may have overtaken its run's submit, which publishes before it commits.
         self._await_submit(run_id)
         try:
-            return self._mutate(run_id, change, extra=lambda: extras, step_commit=True)
+            return self.transactions.change(run_id, change, extra=lambda: extras, step_commit=True)
         except FlowRun.DoesNotExist:
             logger.warning("a message names run %s, which does not exist; dropped", run_id)
             return None
@@ -421,7 +315,7 @@ class RunService:
                 return rest
             return queued
 
-        settled = self._mutate(
+        settled = self.transactions.change(
             claim.run_id, change, extra=lambda: extras, take=take, step_commit=True
         )
         for delay in delays:
@@ -455,7 +349,7 @@ class RunService:
             elif self.attempts.requeue_lost(loaded, adv, key, reason):
                 loaded.to_publish.append(key)
 
-        self._mutate(run_id, change, step_commit=True)
+        self.transactions.change(run_id, change, step_commit=True)
 
     def run_state(self, run_id: str) -> RunState:
         return RunState(FlowRun.objects.values_list("state", flat=True).get(id=run_id))
