@@ -39,7 +39,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=500)
     parser.add_argument("--batch", type=int, default=0, help="submit in batches of this many")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--locked-claim", action="store_true", help="claim before executing (not deferred)"
+    )
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--callers", default="", help="with --profile: callers of these")
     args = parser.parse_args()
     token = uuid.uuid4().hex[:8]
     database_url = create_postgres_database()
@@ -64,12 +68,14 @@ def measure(args: argparse.Namespace, folder: Path, token: str) -> None:
     publisher = RecordingPublisher()
     service = build_service("", "", f"bench-{token}:", folder, publisher)
     parts: dict[str, list[float]] = {"submit": [], "claim": [], "execute": [], "finish": []}
+    cpu: dict[str, list[float]] = {name: [] for name in parts}
     profiler = cProfile.Profile() if args.profile else None
 
     def timed(name: str, call):  # type: ignore[no-untyped-def]
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         result = call()
         parts[name].append(time.perf_counter() - started)
+        cpu[name].append(time.process_time() - started_cpu)
         return result
 
     def submit_all(count: int) -> None:
@@ -77,17 +83,21 @@ def measure(args: argparse.Namespace, folder: Path, token: str) -> None:
             for start in range(0, count, args.batch):
                 size = min(args.batch, count - start)
                 requests = [NewRun(noop_chain, {}, {"steps": 1})] * size
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 service.submit_many(requests)
                 parts["submit"] += [(time.perf_counter() - started) / size] * size
+                cpu["submit"] += [(time.process_time() - started_cpu) / size] * size
         else:
             for _ in range(count):
                 timed("submit", lambda: service.submit(noop_chain, {}, {"steps": 1}))
 
     def work_all() -> None:
         while publisher.steps:
-            step_id = publisher.steps.pop(0)
-            claim = timed("claim", lambda s=step_id: service.claim(s))
+            step_id, run_id = publisher.steps.pop(0), publisher.runs.pop(0)
+            if args.locked_claim:
+                claim = timed("claim", lambda s=step_id: service.claim(s))
+            else:  # as a worker does: start at once, claim with the outcome
+                claim = timed("claim", lambda s=step_id, r=run_id: service.claim_later(s, r))
             ctx = StepContext(
                 storage=service.storage,
                 output_prefix=claim.output_prefix,
@@ -100,7 +110,7 @@ def measure(args: argparse.Namespace, folder: Path, token: str) -> None:
 
     submit_all(20)
     work_all()
-    for values in parts.values():
+    for values in [*parts.values(), *cpu.values()]:
         values.clear()
     if profiler:
         profiler.enable()
@@ -110,13 +120,27 @@ def measure(args: argparse.Namespace, folder: Path, token: str) -> None:
     total = time.perf_counter() - started
     if profiler:
         profiler.disable()
+    report(args, total, parts, cpu, profiler)
+
+
+def report(
+    args: argparse.Namespace,
+    total: float,
+    parts: dict[str, list[float]],
+    cpu: dict[str, list[float]],
+    profiler: cProfile.Profile | None,
+) -> None:
     print(f"{args.runs} one-step runs in {total:.2f} s: {args.runs / total:.0f} runs/s")
+    print("median ms per call: wall, CPU in this process")
     for name, values in parts.items():
-        print(f"  {name:8s} median {statistics.median(values) * 1000:6.2f} ms")
+        wall, used = statistics.median(values) * 1000, statistics.median(cpu[name]) * 1000
+        print(f"  {name:8s} {wall:6.2f}  {used:6.2f}")
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(args.top)
         stats.sort_stats("cumulative").print_stats(args.top)
+        if args.callers:
+            stats.print_callers(args.callers)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from remedia.executor.store.outbound import Publisher
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = Path(sys.executable)
 REMEDIA = PYTHON.with_name("remedia")
@@ -363,12 +365,14 @@ class RawClient:
 # -- where remedia's time goes ---------------------------------------------------------------
 
 
-class RecordingPublisher:
+class RecordingPublisher(Publisher):
     def __init__(self) -> None:
         self.steps: list[int] = []
+        self.runs: list[str] = []
 
     def publish_step(self, step_id: int, run_id: str, queue: str, timeout=None) -> None:  # type: ignore[no-untyped-def]
         self.steps.append(step_id)
+        self.runs.append(run_id)
 
     def schedule_advance(self, run_id: str, countdown: float) -> None:
         return None

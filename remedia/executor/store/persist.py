@@ -25,6 +25,7 @@ from remedia.flows import Dag
 
 from .models import FlowRun, FlowRunEvent, StepRun
 from .run_cache import Committed, committed_steps, dag_cache
+from .run_reads import read_run, read_run_and_steps, read_steps
 from .writes import Writes
 
 S = StepState
@@ -79,17 +80,22 @@ def _step_record(row: StepRun) -> StepRecord:
 def load_run(run_id: str, *, lock: bool = True) -> LoadedRun:
     """The run and all its step rows; ``lock`` takes the run row's lock (inside a transaction).
 
-    The run row is always read; the step rows come from ``committed_steps`` when this thread
-    committed the run's latest change itself (see ``run_cache``), else from the database.
+    On PostgreSQL both are read in one round trip. Elsewhere the run row is read first, and
+    the step rows come from ``committed_steps`` when this thread committed the run's latest
+    change itself (see ``run_cache``), else from the database.
     """
-    query = FlowRun.objects.select_for_update() if lock else FlowRun.objects
     dag = dag_cache.get(run_id)
-    row = query.defer("dag", "params").get(id=run_id) if dag else query.get(id=run_id)
+    kept: Committed | None = None
+    if connection.vendor == "postgresql":
+        row, steps = read_run_and_steps(run_id, lock=lock, with_dag=dag is None)
+    else:
+        row = read_run(run_id, lock=lock, with_dag=dag is None)
+        kept = committed_steps.take(run_id, row.event_seq) if lock else None
+        steps = [] if kept is not None else read_steps(run_id)
     if dag is None:
         dag = Dag.from_json(row.dag)
         dag_cache.put(run_id, dag)
-    kept = committed_steps.take(run_id, row.event_seq) if lock else None
-    return _loaded(row, dag, kept)
+    return _loaded(row, dag, kept, steps)
 
 
 #: Locks the run row, in the same round trip as a transaction's writes, if it still is as
@@ -110,15 +116,14 @@ def load_kept_run(run_id: str) -> LoadedRun | None:
     kept = committed_steps.take_unchecked(run_id)
     if kept is None or dag is None:
         return None
-    loaded = _loaded(kept.row, dag, kept)
+    loaded = _loaded(kept.row, dag, kept, [])
     cancel = "NOT" if kept.row.cancel_requested_at is not None else ""
     statement = LOCK_IF_UNCHANGED.format(table=FlowRun._meta.db_table, cancel=cancel)
     loaded.writes.guard(statement, (run_id, kept.event_seq), f"run {run_id} moved meanwhile")
     return loaded
 
 
-def _loaded(row: FlowRun, dag: Dag, kept: Committed | None) -> LoadedRun:
-    run_id = row.id
+def _loaded(row: FlowRun, dag: Dag, kept: Committed | None, steps: list[StepRun]) -> LoadedRun:
     record = RunRecord(
         run_id=row.id,
         dag=dag,
@@ -135,7 +140,7 @@ def _loaded(row: FlowRun, dag: Dag, kept: Committed | None) -> LoadedRun:
         record.steps = kept.steps
     else:
         step_rows = {}
-        for step in StepRun.objects.filter(run_id=run_id).order_by("id"):
+        for step in steps:
             key = (step.node, step.map_index)
             step_rows[key] = step
             record.steps[key] = _step_record(step)

@@ -26,7 +26,7 @@ from remedia.executor.states import StepState
 from remedia.flows import Catalogue
 
 from .models import FlowRunEvent, StepRun
-from .outbound import Mirror, Publisher
+from .outbound import Mirror, Publisher, StepMessage
 from .persist import LoadedRun, load_kept_run, load_run, remember, save_run
 from .writes import ConcurrentUpdate
 
@@ -108,9 +108,8 @@ class RunTransactions:
                     events = save_run(
                         loaded, queue_of=self.queue_of(loaded.record), step_extra=step_extra
                     )
-                    self.publish(
-                        loaded, [loaded.step_rows[key] for key in queued], mark_published=False
-                    )
+                    rows = [loaded.step_rows[key] for key in queued]
+                    self.publish(self.messages(loaded, rows), mark_published=False)
                     self.after_commit(loaded, events)
                 return result
             except ConcurrentUpdate:
@@ -131,25 +130,37 @@ class RunTransactions:
         transaction.on_commit(partial(self._mirror, loaded, events))
         transaction.on_commit(partial(remember, loaded))
 
-    def publish(
-        self, loaded: LoadedRun, rows: list[StepRun], *, mark_published: bool = True
-    ) -> None:
-        """Send each step's message; the reaper sends any whose publish failed."""
+    def messages(self, loaded: LoadedRun, rows: list[StepRun]) -> list[StepMessage]:
+        """The ``run_step`` messages of ``rows``, steps of ``loaded``."""
         dag = loaded.record.dag
-        published, failed = [], []
-        for row in rows:
-            timeout = self.catalogue.step(dag.node(row.node).step).options.timeout
-            try:
-                self.publisher.publish_step(row.id, row.run_id, row.queue, timeout)
-                published.append(row.id)
-            except Exception:
-                logger.exception("publishing step %s failed; the reaper will publish it", row.id)
-                failed.append(row.id)
-        if mark_published and published:
-            StepRun.objects.filter(id__in=published, state=S.QUEUED).update(
-                published_at=timezone.now()
+        return [
+            StepMessage(
+                row.id,
+                row.run_id,
+                row.queue,
+                self.catalogue.step(dag.node(row.node).step).options.timeout,
             )
-        if not mark_published and failed:
+            for row in rows
+        ]
+
+    def publish(self, messages: list[StepMessage], *, mark_published: bool = True) -> None:
+        """Send the messages; the reaper sends any whose publish failed.
+
+        ``mark_published`` records ``published_at`` for those sent; without it, the caller has
+        written ``published_at`` already and it is cleared for those that failed.
+        """
+        if not messages:
+            return
+        failed = set(self.publisher.publish_steps(messages))
+        if failed:
+            logger.error("%d step message(s) not sent; the reaper will send them", len(failed))
+        if mark_published:
+            published = [m.step_id for m in messages if m.step_id not in failed]
+            if published:
+                StepRun.objects.filter(id__in=published, state=S.QUEUED).update(
+                    published_at=timezone.now()
+                )
+        elif failed:
             StepRun.objects.filter(id__in=failed).update(published_at=None)
 
     def _mirror(self, loaded: LoadedRun, events: list[FlowRunEvent]) -> None:

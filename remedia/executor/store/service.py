@@ -99,9 +99,9 @@ class RunService:
         """Create every run of ``runs`` in one transaction, or none of them.
 
         Each is validated and planned before anything is written, so a bad one raises
-        (ValueError, or ParameterError) and nothing is submitted. The batch costs
-        a fixed number of round trips to the database, whatever its size, plus one publish per
-        ready step.
+        (ValueError, or ParameterError) and nothing is submitted. The batch costs a fixed
+        number of round trips to the database whatever its size, and its first steps' messages
+        are sent together (``Publisher.publish_steps``).
         """
         planned = [plan_new_run(new, self.catalogue, self.cache) for new in runs]
         if not planned:
@@ -128,14 +128,16 @@ class RunService:
                     else {}
                 ),
             )
+            messages = []
             for run, events in zip(loaded, every_events, strict=True):
                 dag_cache.put(run.record.run_id, run.record.dag)
                 rows = [run.step_rows[key] for key in queued[run.record.run_id]]
-                if early:
-                    self.transactions.publish(run, rows, mark_published=False)
-                else:
-                    transaction.on_commit(partial(self.transactions.publish, run, rows))
+                messages += self.transactions.messages(run, rows)
                 self.transactions.after_commit(run, events)
+            if early:
+                self.transactions.publish(messages, mark_published=False)
+            else:
+                transaction.on_commit(partial(self.transactions.publish, messages))
         return [p.run_id for p in planned]
 
     def _await_submit(self, run_id: str) -> None:

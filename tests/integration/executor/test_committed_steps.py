@@ -6,12 +6,13 @@ import threading
 
 from django.db import connection
 
+from remedia.executor.store.outbound import Publisher
 from tests.behaviour import flows
 from tests.integration.executor.ledger import workdir
 from tests.support.distributed import DistributedHarness
 
 
-class RecordingPublisher:
+class RecordingPublisher(Publisher):
     """Keeps the step ids it is asked to publish, so no worker ever receives them."""
 
     def __init__(self) -> None:

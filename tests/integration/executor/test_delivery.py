@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import close_old_connections
 
+from remedia.executor.store.outbound import Publisher
 from tests.behaviour import flows
 from tests.integration.executor import fault_flows
 from tests.integration.executor.ledger import (
@@ -88,7 +89,7 @@ def test_a_step_past_its_timeout_fails_with_a_reason_that_says_it_timed_out(clus
     assert cluster.processes["worker"].poll() is None, cluster.log("worker")
 
 
-class BrokenPublisher:
+class BrokenPublisher(Publisher):
     """A publisher whose broker is unreachable: every publish raises."""
 
     def publish_step(self, step_id, run_id, queue, timeout=None) -> None:
