@@ -7,7 +7,8 @@ JSON shapes, so the writing scripts, the reader and a rebuild cannot disagree.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, fields
+from dataclasses import fields
+from functools import cache
 from typing import Any
 
 from remedia.executor.states import RunState, StepState
@@ -21,6 +22,17 @@ PROGRESS_PREFIX = "progress:"
 SEQ_FIELD = "_seq"
 GAP_FIELD = "_gap_since"
 EVENT_FIELD = "e"
+
+
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _flat(view: Any) -> dict[str, Any]:
+    """A view's fields as a dict; they are plain values, so ``asdict``'s deep copy of each
+    (which cost more than the rest of a settlement's mirroring) is not needed."""
+    return {name: getattr(view, name) for name in _names(type(view))}
 
 
 def _dumps(data: dict[str, Any]) -> str:
@@ -37,25 +49,25 @@ def progress_field(label: str) -> str:
 
 def encode_run(run: SnapshotRun, seq: int) -> str:
     """The ``run`` field; ``seq`` lets a late, older write be refused."""
-    return _dumps({**asdict(run), "state": run.state.value, "seq": seq})
+    return _dumps({**_flat(run), "state": run.state.value, "seq": seq})
 
 
 def encode_step(step: SnapshotStep, seq: int) -> str:
-    return _dumps({**asdict(step), "state": step.state.value, "seq": seq})
+    return _dumps({**_flat(step), "state": step.state.value, "seq": seq})
 
 
 def encode_progress(report: ProgressReport) -> str:
-    data = asdict(report)
+    data = _flat(report)
     del data["node"], data["map_index"]
     return _dumps(data)
 
 
 def encode_state_event(event: StateEvent) -> str:
-    return _dumps(asdict(event))
+    return _dumps(_flat(event))
 
 
 def encode_progress_event(report: ProgressReport) -> str:
-    return _dumps({"kind": "progress", **asdict(report)})
+    return _dumps({"kind": "progress", **_flat(report)})
 
 
 def _pick(cls: type, data: dict[str, Any]) -> dict[str, Any]:

@@ -61,16 +61,24 @@ class LivePublisher:
         Returns NEEDS_REBUILD, writing nothing, when the run has no snapshot: a flush removed
         it and only a rebuild from the database may recreate it.
         """
-        rows: list[tuple[str, int, str]] = []
-        ttl = _KEEP_EXPIRY
-        for change in transitions:
+        # Each field is written once, as of the last transition that carries it: the script
+        # keeps a field's highest seq anyway.
+        latest_run: tuple[int, SnapshotRun] | None = None
+        latest_steps: dict[str, tuple[int, SnapshotStep]] = {}
+        for change in sorted(transitions, key=lambda t: t.event.seq):
             seq = change.event.seq
             if change.run is not None:
-                rows.append((codec.RUN_FIELD, seq, codec.encode_run(change.run, seq)))
-                ttl = self._ttl_ms(change.run)
+                latest_run = (seq, change.run)
             if change.step is not None:
-                field = codec.step_field(change.step.label)
-                rows.append((field, seq, codec.encode_step(change.step, seq)))
+                latest_steps[codec.step_field(change.step.label)] = (seq, change.step)
+        rows: list[tuple[str, int, str]] = []
+        ttl = _KEEP_EXPIRY
+        if latest_run is not None:
+            seq, run = latest_run
+            rows.append((codec.RUN_FIELD, seq, codec.encode_run(run, seq)))
+            ttl = self._ttl_ms(run)
+        for field, (seq, step) in latest_steps.items():
+            rows.append((field, seq, codec.encode_step(step, seq)))
         events = [(t.event.seq, codec.encode_state_event(t.event)) for t in transitions]
         return self._apply(run_id, "live", ttl, rows, events)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import DataError, connection
+from django.db import DEFAULT_DB_ALIAS, DataError, connection, connections
 from django.db.models import AutoField, Model
 
 
@@ -60,7 +60,8 @@ class Writes:
         """``UPDATE model SET fields WHERE where``; with ``conflict``, a compare-and-set that
         must change exactly one row. ``where`` compares for equality with non-null values."""
         opts = model._meta
-        quote = connection.ops.quote_name
+        db = connections[DEFAULT_DB_ALIAS]  # once, not through the proxy for every value
+        quote = db.ops.quote_name
         assigned = [opts.get_field(name) for name in fields]
         compared = [opts.get_field(name) for name in where]
         sql = "UPDATE {} SET {} WHERE {}".format(
@@ -69,10 +70,10 @@ class Writes:
             " AND ".join(f"{quote(field.column)} = %s" for field in compared),
         )
         params = [
-            field.get_db_prep_save(value, connection)
+            field.get_db_prep_save(value, db)
             for field, value in zip(assigned, fields.values(), strict=True)
         ] + [
-            field.get_db_prep_value(value, connection)
+            field.get_db_prep_value(value, db)
             for field, value in zip(compared, where.values(), strict=True)
         ]
         self.statements.append(Statement(sql, tuple(params), conflict))
@@ -82,18 +83,19 @@ class Writes:
         if not objs:
             return
         opts = objs[0]._meta
-        quote = connection.ops.quote_name
+        db = connections[DEFAULT_DB_ALIAS]
+        quote = db.ops.quote_name
         fields = [f for f in opts.concrete_fields if not isinstance(f, AutoField)]
         row = "({})".format(", ".join(["%s"] * len(fields)))
         head = "INSERT INTO {} ({}) VALUES ".format(
             quote(opts.db_table), ", ".join(quote(field.column) for field in fields)
         )
         # Backends with a limit on parameters per statement (SQLite) get several INSERTs.
-        size = max(1, connection.ops.bulk_batch_size(fields, objs))
+        size = max(1, db.ops.bulk_batch_size(fields, objs))
         for start in range(0, len(objs), size):
             chunk = objs[start : start + size]
             params = [
-                field.get_db_prep_save(field.pre_save(obj, True), connection)
+                field.get_db_prep_save(field.pre_save(obj, True), db)
                 for obj in chunk
                 for field in fields
             ]
@@ -119,10 +121,10 @@ class Writes:
     def _run(statements: list[Statement]) -> list[int]:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql" and len(statements) > 1:
-                cursor.execute(
-                    ";\n".join(s.sql for s in statements),
-                    [p for s in statements for p in s.params],
-                )
+                # Bound one statement at a time, whose parsed form psycopg caches, rather than
+                # as one long query it would parse again on every call.
+                bind = cursor.cursor.mogrify
+                cursor.execute(";\n".join(bind(s.sql, s.params) for s in statements))
                 counts = [cursor.rowcount]
                 while cursor.nextset():
                     counts.append(cursor.rowcount)
