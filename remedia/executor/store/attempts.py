@@ -114,8 +114,8 @@ class Attempts:
         timeout = definition.options.timeout
         deadline = to_datetime(adv.clock() + timeout) if timeout else None
         extras[key] = {**extras.get(key, {}), "worker": worker, "deadline_at": deadline}
-        loaded.writes.insert(
-            [StepAttempt(step_id=row.id, number=step.attempt, worker=worker, started_at=now())]
+        loaded.opened_attempts.append(
+            StepAttempt(step_id=row.id, number=step.attempt, worker=worker, started_at=now())
         )
         try:
             inputs = step_inputs(record, step)
@@ -137,8 +137,8 @@ class Attempts:
         if step.state != S.QUEUED or step.attempt + 1 != attempt:
             return True
         adv.start(record, step)
-        loaded.writes.insert(
-            [StepAttempt(step_id=row.id, number=step.attempt, worker=worker, started_at=now())]
+        loaded.opened_attempts.append(
+            StepAttempt(step_id=row.id, number=step.attempt, worker=worker, started_at=now())
         )
         reason = "the worker running it was lost before it claimed the step"
         return self.requeue_lost(loaded, adv, key, reason)
@@ -174,6 +174,10 @@ class Attempts:
         """Close the row's current attempt, with the run's other writes."""
         # The record's number: an attempt opened in this same transaction is not on the row yet.
         number = loaded.record.steps[(row.node, row.map_index)].attempt
+        for opened in loaded.opened_attempts:
+            if opened.step_id == row.id and opened.number == number:
+                opened.finished_at, opened.outcome, opened.error = now(), outcome, error
+                return
         loaded.writes.update(
             StepAttempt,
             {"step_id": row.id, "number": number},

@@ -23,7 +23,7 @@ from remedia.executor.records import RunRecord, StepRecord
 from remedia.executor.states import RunState, StepState
 from remedia.flows import Dag
 
-from .models import FlowRun, FlowRunEvent, StepRun
+from .models import FlowRun, FlowRunEvent, StepAttempt, StepRun
 from .run_cache import Committed, committed_steps, dag_cache
 from .run_reads import read_run, read_run_and_steps, read_steps
 from .writes import Writes
@@ -52,6 +52,9 @@ class LoadedRun:
     to_publish: list[StepKey] = field(default_factory=list)
     # Writes to other tables (attempts) that ``save_run`` sends with the run's own.
     writes: Writes = field(default_factory=Writes)
+    # Attempts opened in this transaction, inserted by ``save_run`` as they then stand (one
+    # that also ended in it is inserted ended, instead of inserted and then updated).
+    opened_attempts: list[StepAttempt] = field(default_factory=list)
 
     def listen(self, event: RunEvent) -> None:
         self.events.append(event)
@@ -229,6 +232,8 @@ def save_run(
         loaded.step_rows[(row.node, row.map_index)] = row
     if new_rows and connection.vendor != "postgresql":
         _reload_ids(loaded, new_rows)
+    writes.insert(loaded.opened_attempts)
+    loaded.opened_attempts = []
     events = _save_run_row(loaded, now, writes)
     writes.send()
     return events
