@@ -12,7 +12,8 @@ Run by hand (RabbitMQ, PostgreSQL and Redis on 127.0.0.1; ``pip install -e '.[be
    ``--reps`` repetitions, remedia and Celery interleaved.
 2. Throughput: ``--runs`` one-step remedia runs, submitted ``--batch`` at a time in one
    transaction each (``RunService.submit_many``), against as many raw Celery tasks sent one by
-   one.
+   one; with the CPU time each process (workers, PostgreSQL, RabbitMQ, Redis, this client)
+   used per run, which bounds throughput on a machine with few cores.
 
 remedia runs as deployed: workers plus ``remedia beat`` (whose reaper publishes a step whose
 publish failed, e.g. while the broker was unreachable).
@@ -392,7 +393,8 @@ def counting_queries(counts: dict[str, int], name: str):  # type: ignore[no-unty
 
 def breakdown(folder: Path, token: str, steps: int, reps: int) -> dict[str, Any]:
     """The chain's steps as a worker runs them, in this process: the delivered first step is
-    claimed, and each later one is claimed by the commit that settles the step before it
+    read and started at once (``claim``: ``claim_later``; its claim commits with its outcome),
+    and each later one is claimed by the commit that settles the step before it
     (``continue``); the last step is settled alone (``finish``). ms and SQL per step."""
     from bench.noop_flows import noop_chain
     from remedia.executor.attempt import execute_attempt
@@ -418,9 +420,9 @@ def breakdown(folder: Path, token: str, steps: int, reps: int) -> dict[str, Any]
 
     for _ in range(reps + 1):
         publisher.steps.clear()
-        timed("submit", lambda: service.submit(noop_chain, {}, {"steps": steps}))
+        run_id = timed("submit", lambda: service.submit(noop_chain, {}, {"steps": steps}))
         first = publisher.steps.pop(0)
-        claim = timed("claim", lambda sid=first: service.claim(sid))
+        claim = timed("claim", lambda sid=first, rid=run_id: service.claim_later(sid, rid))
         while claim is not None:
             ctx = StepContext(
                 storage=service.storage,
@@ -481,10 +483,17 @@ def measure_remedia(
             elif raw is not None:
                 result["celery_chain"].append(raw.chain(args.steps))
         log(f"latency rep {rep + 1}/{args.reps}")
+    from bench.cpu_use import CpuUse
+
     log(f"throughput: {args.runs} one-step runs")
-    result["remedia_batch"] = remedia_batch(service, workers, args.runs, args.batch)
+    meter = CpuUse(lambda: {role: process.pid for role, process in workers.processes.items()})
+    with meter.measure() as used:
+        result["remedia_batch"] = remedia_batch(service, workers, args.runs, args.batch)
+    result["remedia_cpu"] = used
     if raw is not None:
-        result["celery_batch"] = raw.batch(args.runs)
+        with meter.measure() as used:
+            result["celery_batch"] = raw.batch(args.runs)
+        result["celery_cpu"] = used
     return result
 
 
@@ -600,6 +609,27 @@ def per_step_ms(seconds: list[float], steps: int) -> float:
     return statistics.median(seconds) / steps * 1000
 
 
+def cpu_lines(main: dict, embedded: dict | None, runs: int) -> list[str]:  # type: ignore[type-arg]
+    """CPU ms per run of the throughput measurement, by part of the deployment."""
+    columns = [("remedia", main["remedia_cpu"]), ("raw Celery", main["celery_cpu"])]
+    if embedded:
+        columns.append(("embedded", embedded["remedia_cpu"]))
+    parts = sorted({part for _, used in columns for part in used})
+    lines = [
+        "CPU ms per run during the throughput measurement, by process:",
+        "",
+        "| process | " + " | ".join(name for name, _ in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for part in [*parts, "all"]:
+        cells = []
+        for _, used in columns:
+            seconds = sum(used.values()) if part == "all" else used.get(part, 0.0)
+            cells.append(f"{seconds / runs * 1000:.2f}")
+        lines.append(f"| {part} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def report(args: argparse.Namespace, main: dict, embedded: dict | None, prefect: dict | None):  # type: ignore[no-untyped-def]
     steps, runs = args.steps, args.runs
     remedia_ms = per_step_ms(main["remedia_chain"], steps)
@@ -646,6 +676,7 @@ def report(args: argparse.Namespace, main: dict, embedded: dict | None, prefect:
             f"Prefect / remedia per step: {factor:.1f}x "
             f"(goal >= {GOAL_PREFECT_FACTOR:g}x: {verdict(factor >= GOAL_PREFECT_FACTOR)})"
         )
+    lines += ["", *cpu_lines(main, embedded, runs)]
     lines += [
         "",
         "remedia in one process (no broker), median ms and SQL statements; claim: the first step,",
