@@ -8,6 +8,7 @@ to a number, so what is measured is the cost of moving from one step to the next
 
 from __future__ import annotations
 
+import os
 import time
 
 from pydantic import BaseModel, Field
@@ -15,6 +16,7 @@ from pydantic import BaseModel, Field
 from remedia.flows import StepContext, flow, step
 
 RAW_TASK = "bench.noop"
+RESULT_BACKEND_VARIABLE = "BENCH_RAW_RESULT_BACKEND"
 
 
 class Chain(BaseModel):
@@ -39,15 +41,20 @@ def _raw_app():  # type: ignore[no-untyped-def]
 
     Built from ``create_celery_app`` so the peer gets the same late acks, prefetch of one,
     publisher confirms and (on RabbitMQ) the same quorum queue and dead-letter arguments.
+    With ``BENCH_RAW_RESULT_BACKEND`` set (a ``db+postgresql+psycopg://`` URL), the task's
+    result is stored there: the peer that, like remedia, keeps a row per task.
     """
     import redis
 
     from remedia.executor.distributed.app import create_celery_app
 
     app = create_celery_app()
+    backend = os.environ.get(RESULT_BACKEND_VARIABLE, "")
+    if backend:
+        app.conf.update(result_backend=backend, task_ignore_result=False)
     marks: dict[str, redis.Redis] = {}
 
-    @app.task(name=RAW_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+    @app.task(name=RAW_TASK, acks_late=True, reject_on_worker_lost=True, ignore_result=not backend)
     def raw_noop(value: int, mark_url: str = "", mark_key: str = "") -> int:
         if mark_key:
             client = marks.get(mark_url)

@@ -23,15 +23,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.step_overhead import (  # noqa: E402
+from bench.deployment import (  # noqa: E402
     REDIS_URL,
-    RecordingPublisher,
     build_service,
     create_postgres_database,
     delete_redis_keys,
     drop_postgres_database,
     setup_client,
 )
+from bench.one_step_breakdown import RecordingPublisher  # noqa: E402
 
 
 def main() -> None:

@@ -30,222 +30,45 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from remedia.executor.store.outbound import Publisher
-
 ROOT = Path(__file__).resolve().parents[1]
-PYTHON = Path(sys.executable)
-REMEDIA = PYTHON.with_name("remedia")
+if str(ROOT) not in sys.path:  # run as a script: the repository root holds the bench package
+    sys.path.insert(0, str(ROOT))
 
-RABBITMQ_URL = os.environ.get("BENCH_RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:5672//")
-POSTGRES_ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
-#: Live store and completion marks; the Redis broker of the embedded mode has its own number.
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
-REDIS_BROKER_URL = os.environ.get("BENCH_REDIS_BROKER_URL", "redis://127.0.0.1:6379/10")
-FLOW = "bench.noop_chain"
-FLOW_MODULES = "bench.noop_flows"
-POLL_SECONDS = 0.02
-TIMEOUT_SECONDS = 120.0
-
-GOAL_LATENCY_RATIO = 2.0
-GOAL_THROUGHPUT_SHARE = 0.70
-GOAL_PREFECT_FACTOR = 10.0
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def require(name: str, host: str, port: int) -> None:
-    try:
-        with socket.create_connection((host, port), timeout=2):
-            return
-    except OSError as exc:
-        sys.exit(f"{name} at {host}:{port} is not reachable ({exc})")
-
-
-# -- processes ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Workers:
-    """Worker processes this bench started; each is its own process group."""
-
-    folder: Path
-    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-
-    def start(self, role: str, argv: list[str], env: dict[str, str]) -> None:
-        handle = (self.folder / f"{role}.log").open("ab")
-        self.processes[role] = subprocess.Popen(
-            argv,
-            cwd=self.folder,
-            env=env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def check(self) -> None:
-        for role, process in self.processes.items():
-            if process.poll() is not None:
-                raise RuntimeError(f"{role} exited with {process.returncode}:\n{self.log(role)}")
-
-    def log(self, role: str) -> str:
-        path = self.folder / f"{role}.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
-
-    def stop_all(self) -> None:
-        for role in list(self.processes):
-            process = self.processes.pop(role)
-            if process.poll() is not None:
-                continue
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(10)
-
-
-def worker_env(broker_url: str, prefix: str, database_url: str, live_prefix: str, folder: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REMEDIA_")}
-    env |= {
-        "REMEDIA_BROKER_URL": broker_url,
-        "REMEDIA_BROKER_QUEUE_PREFIX": prefix,
-        "REMEDIA_DATABASE_URL": database_url,
-        "REMEDIA_REDIS_URL": REDIS_URL,
-        "REMEDIA_LIVE_KEY_PREFIX": live_prefix,
-        "REMEDIA_STORAGE_URL": (folder / "storage").as_uri(),
-        "REMEDIA_FLOW_MODULES": FLOW_MODULES,
-        "PYTHONPATH": str(ROOT),
-    }
-    return env
-
-
-def remedia_worker_argv(concurrency: int) -> list[str]:
-    return [str(REMEDIA), "worker", "--concurrency", str(concurrency), "--loglevel", "warning"]
-
-
-def raw_worker_argv(prefix: str, concurrency: int) -> list[str]:
-    return [
-        str(PYTHON),
-        "-m",
-        "celery",
-        "-A",
-        "bench.noop_flows:raw_app",
-        "worker",
-        "--queues",
-        f"{prefix}.default",
-        "--pool",
-        "prefork",
-        "--concurrency",
-        str(concurrency),
-        "--loglevel",
-        "warning",
-        "--hostname",
-        f"bench-raw-{os.getpid()}@%h",
-        "--without-gossip",
-        "--without-mingle",
-    ]
-
-
-# -- clean-up ----------------------------------------------------------------------------------
-
-
-def delete_amqp(prefix: str) -> None:
-    from kombu import Connection
-
-    with Connection(RABBITMQ_URL) as connection:
-        channel = connection.channel()
-        for queue in (f"{prefix}.default", f"{prefix}.dead"):
-            try:
-                channel.queue_delete(queue)
-            except Exception:
-                channel = connection.channel()
-        for exchange in (prefix, f"{prefix}.dlx"):
-            try:
-                channel.exchange_delete(exchange)
-            except Exception:
-                channel = connection.channel()
-
-
-def delete_redis_keys(url: str, *patterns: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(url)
-    for pattern in patterns:
-        keys = list(client.scan_iter(match=pattern, count=1000))
-        for start in range(0, len(keys), 500):
-            client.delete(*keys[start : start + 500])
-
-
-def create_postgres_database() -> str:
-    import psycopg
-
-    name = f"remedia_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    return f"postgresql://{os.environ.get('USER', 'root')}@127.0.0.1:5432/{name}"
-
-
-def drop_postgres_database(url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[-1]}" WITH (FORCE)')
-
+from bench.deployment import (  # noqa: E402
+    POLL_SECONDS,
+    PYTHON,
+    RABBITMQ_URL,
+    REDIS_BROKER_URL,
+    REDIS_URL,
+    REMEDIA,
+    TIMEOUT_SECONDS,
+    Workers,
+    build_service,
+    create_postgres_database,
+    delete_amqp,
+    delete_redis_keys,
+    drop_postgres_database,
+    log,
+    raw_worker_argv,
+    remedia_worker_argv,
+    require,
+    setup_client,
+    stored_results_url,
+    worker_env,
+)
+from bench.one_step_breakdown import breakdown  # noqa: E402
+from bench.overhead_report import report  # noqa: E402
+from bench.raw_celery import RawClient  # noqa: E402
 
 # -- the remedia side, from a client process -------------------------------------------------
-
-
-def setup_client(database_url: str) -> None:
-    """Point this process's Django at ``database_url`` and create the tables."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    os.environ["REMEDIA_DATABASE_URL"] = database_url
-    os.environ["REMEDIA_FLOW_MODULES"] = FLOW_MODULES
-    from remedia.config.django_setup import migrate
-
-    migrate()
-
-
-def build_service(broker_url: str, prefix: str, live_prefix: str, folder: Path, publisher=None):  # type: ignore[no-untyped-def]
-    from remedia.config.flow_settings import FlowSettings
-    from remedia.executor.distributed.app import create_celery_app
-    from remedia.executor.distributed.publisher import CeleryPublisher
-    from remedia.executor.distributed.tasks import register_tasks
-    from remedia.executor.live import LivePublisher, LiveSettings, connect
-    from remedia.executor.settings import BrokerSettings, ExecutorSettings
-    from remedia.executor.store.mirror import LiveMirror
-    from remedia.executor.store.service import RunService
-    from remedia.storage import LocalStorage
-
-    executor = ExecutorSettings()
-    if publisher is None:
-        app = create_celery_app(BrokerSettings(url=broker_url, queue_prefix=prefix), executor)
-        register_tasks(app)
-        publisher = CeleryPublisher(app, timeout_grace=executor.timeout_grace_seconds)
-    live = LiveSettings(redis_url=REDIS_URL, key_prefix=live_prefix)
-    return RunService(
-        catalogue=FlowSettings(modules=FLOW_MODULES).load(),
-        storage=LocalStorage(folder / "storage"),
-        publisher=publisher,
-        mirror=LiveMirror(LivePublisher(connect(live, name="remedia-bench"), live)),
-        settings=executor,
-    )
 
 
 def _finished(ids: list[str]) -> tuple[int, float | None, list[str]]:
@@ -306,174 +129,24 @@ def remedia_batch(service, workers: Workers, runs: int, batch: int) -> float:  #
     return wait_runs(ids, workers, poll=0.2) - started
 
 
-# -- the raw Celery side ---------------------------------------------------------------------
-
-
-class RawClient:
-    """Sends the no-op task to the raw worker; completion marks come back through Redis."""
-
-    def __init__(self, prefix: str, token: str) -> None:
-        import redis
-
-        from remedia.executor.distributed.app import create_celery_app, declare_dead_letters
-        from remedia.executor.settings import BrokerSettings
-
-        self.app = create_celery_app(BrokerSettings(url=RABBITMQ_URL, queue_prefix=prefix))
-        declare_dead_letters(self.app)
-        self.redis = redis.Redis.from_url(REDIS_URL)
-        self.token = token
-        self.count = 0
-
-    def _key(self) -> str:
-        self.count += 1
-        return f"bench-{self.token}:mark:{self.count}"
-
-    def signature(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        from bench.noop_flows import RAW_TASK
-
-        return self.app.signature(RAW_TASK, args=args, kwargs=kwargs)
-
-    def chain(self, steps: int) -> float:
-        from celery import chain
-
-        key = self._key()
-        tasks = [self.signature(0), *(self.signature() for _ in range(steps - 2))]
-        tasks.append(self.signature(mark_url=REDIS_URL, mark_key=key))
-        started = time.time()
-        chain(*tasks).apply_async()
-        popped = self.redis.blpop([key], timeout=TIMEOUT_SECONDS)
-        if popped is None:
-            raise TimeoutError("the raw chain did not finish")
-        return float(popped[1]) - started
-
-    def batch(self, tasks: int) -> float:
-        from bench.noop_flows import RAW_TASK
-
-        key = self._key()
-        started = time.time()
-        for _ in range(tasks):
-            self.app.send_task(RAW_TASK, args=[0], kwargs={"mark_url": REDIS_URL, "mark_key": key})
-        deadline = time.monotonic() + TIMEOUT_SECONDS
-        while self.redis.llen(key) < tasks:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{self.redis.llen(key)}/{tasks} raw tasks ran")
-            time.sleep(0.05)
-        marks = [float(v) for v in self.redis.lrange(key, 0, -1)]
-        self.redis.delete(key)
-        return max(marks) - started
-
-
-# -- where remedia's time goes ---------------------------------------------------------------
-
-
-class RecordingPublisher(Publisher):
-    def __init__(self) -> None:
-        self.steps: list[int] = []
-        self.runs: list[str] = []
-
-    def publish_step(self, step_id: int, run_id: str, queue: str, timeout=None) -> None:  # type: ignore[no-untyped-def]
-        self.steps.append(step_id)
-        self.runs.append(run_id)
-
-    def schedule_advance(self, run_id: str, countdown: float) -> None:
-        return None
-
-
-@contextmanager
-def counting_queries(counts: dict[str, int], name: str):  # type: ignore[no-untyped-def]
-    from django.db import connection
-
-    def wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        counts[name] = counts.get(name, 0) + 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        yield
-
-
-def breakdown(folder: Path, token: str, steps: int, reps: int) -> dict[str, Any]:
-    """The chain's steps as a worker runs them, in this process: the delivered first step is
-    read and started at once (``claim``: ``claim_later``; its claim commits with its outcome),
-    and each later one is claimed by the commit that settles the step before it
-    (``continue``); the last step is settled alone (``finish``). ms and SQL per step."""
-    from bench.noop_flows import noop_chain
-    from remedia.executor.attempt import execute_attempt
-    from remedia.flows import StepContext
-
-    publisher = RecordingPublisher()
-    service = build_service("", "", f"bench-{token}:prof:", folder, publisher)
-    parts: dict[str, list[float]] = {
-        "submit": [],
-        "claim": [],
-        "execute": [],
-        "continue": [],
-        "finish": [],
-    }
-    queries: dict[str, int] = {}
-
-    def timed(name: str, call: Callable[[], Any]) -> Any:
-        started = time.perf_counter()
-        with counting_queries(queries, name):
-            result = call()
-        parts[name].append(time.perf_counter() - started)
-        return result
-
-    for _ in range(reps + 1):
-        publisher.steps.clear()
-        run_id = timed("submit", lambda: service.submit(noop_chain, {}, {"steps": steps}))
-        first = publisher.steps.pop(0)
-        claim = timed("claim", lambda sid=first, rid=run_id: service.claim_later(sid, rid))
-        while claim is not None:
-            ctx = StepContext(
-                storage=service.storage,
-                output_prefix=claim.output_prefix,
-                run_id=claim.run_id,
-                node_key=claim.node,
-                throttle_seconds=0,
-            )
-            outcome = timed(
-                "execute",
-                lambda c=claim, x=ctx: execute_attempt(c.step, c.inputs, x),
-            )
-            last = claim.node == noop_chain_last(steps)
-            claim = timed(
-                "finish" if last else "continue",
-                lambda c=claim, o=outcome, q=() if last else ("default",): (
-                    service.finish_and_continue(c, o, queues=q)[1]
-                ),
-            )
-    runs = reps + 1
-    per = {"submit": runs, "claim": runs, "finish": runs, "continue": runs * (steps - 1)}
-    return {
-        name: {
-            "ms": statistics.median(values) * 1000,
-            "sql": queries.get(name, 0) / per.get(name, runs * steps),
-        }
-        for name, values in parts.items()
-        if values
-    }
-
-
-def noop_chain_last(steps: int) -> str:
-    """The node key of the last step of a ``steps``-long no-op chain."""
-    from bench.noop_flows import noop_chain
-
-    return noop_chain.trace(noop_chain.validate_params({"steps": steps})).nodes[-1].key
-
-
 # -- one remedia measurement, from warm-up to throughput -------------------------------------
 
 
 def measure_remedia(
-    service, workers: Workers, args: argparse.Namespace, raw: RawClient | None = None
+    service,
+    workers: Workers,
+    args: argparse.Namespace,
+    raw: RawClient | None = None,
+    stored: RawClient | None = None,
 ) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """Latency (interleaved with the raw chain if given) and throughput of one deployment."""
     log("warming up")
     remedia_chain(service, workers, args.steps)
     remedia_batch(service, workers, 4 * args.concurrency, args.batch)
-    if raw is not None:
-        raw.chain(args.steps)
-        raw.batch(4 * args.concurrency)
+    for peer in (raw, stored):
+        if peer is not None:
+            peer.chain(args.steps)
+            peer.batch(4 * args.concurrency)
     result: dict[str, Any] = {"remedia_chain": [], "celery_chain": []}
     for rep in range(args.reps):
         order = ["remedia", "celery"] if rep % 2 == 0 else ["celery", "remedia"]
@@ -494,15 +167,32 @@ def measure_remedia(
         with meter.measure() as used:
             result["celery_batch"] = raw.batch(args.runs)
         result["celery_cpu"] = used
+    if stored is not None:
+        with meter.measure() as used:
+            result["stored_batch"] = stored.batch(args.runs)
+        result["stored_cpu"] = used
     return result
 
 
 # -- phases ----------------------------------------------------------------------------------
 
 
+def stores_results() -> bool:
+    """Whether the peer that stores each result can run (SQLAlchemy, in the bench extra)."""
+    try:
+        import sqlalchemy  # noqa: F401
+    except ImportError:
+        log("SQLAlchemy is not installed: no Celery peer with a database result backend")
+        return False
+    return True
+
+
 def main_phase(args: argparse.Namespace, folder: Path, token: str) -> dict[str, Any]:
     """RabbitMQ + PostgreSQL: remedia against raw Celery, then the in-process breakdown."""
+    from bench.noop_flows import RESULT_BACKEND_VARIABLE
+
     remedia_prefix, raw_prefix = f"bench-{token}", f"bench-raw-{token}"
+    stored_prefix = f"bench-stored-{token}"
     live_prefix = f"bench-{token}:"
     workers = Workers(folder)
     database_url = create_postgres_database()
@@ -515,7 +205,15 @@ def main_phase(args: argparse.Namespace, folder: Path, token: str) -> dict[str, 
         workers.start("raw-worker", raw_worker_argv(raw_prefix, args.concurrency), raw_env)
         service = build_service(RABBITMQ_URL, remedia_prefix, live_prefix, folder)
         raw = RawClient(raw_prefix, token)
-        result = measure_remedia(service, workers, args, raw)
+        stored = None
+        if stores_results():
+            backend = stored_results_url(database_url)
+            stored = RawClient(stored_prefix, token, backend)
+            stored_env = worker_env(RABBITMQ_URL, stored_prefix, database_url, live_prefix, folder)
+            stored_env[RESULT_BACKEND_VARIABLE] = backend
+            argv = raw_worker_argv(stored_prefix, args.concurrency)
+            workers.start("stored-worker", argv, stored_env)
+        result = measure_remedia(service, workers, args, raw, stored)
         workers.stop_all()
         log("breakdown of one step in this process")
         result["breakdown"] = breakdown(folder, token, args.steps, args.reps)
@@ -528,6 +226,7 @@ def main_phase(args: argparse.Namespace, folder: Path, token: str) -> dict[str, 
         drop_postgres_database(database_url)
         delete_amqp(remedia_prefix)
         delete_amqp(raw_prefix)
+        delete_amqp(stored_prefix)
         delete_redis_keys(REDIS_URL, f"bench-{token}:*")
 
 
@@ -600,99 +299,6 @@ def child(phase: str, args: argparse.Namespace, folder: Path, token: str) -> dic
         }
     subprocess.run(argv, env=env, check=True, timeout=600)
     return json.loads(out.read_text())
-
-
-# -- the report ------------------------------------------------------------------------------
-
-
-def per_step_ms(seconds: list[float], steps: int) -> float:
-    return statistics.median(seconds) / steps * 1000
-
-
-def cpu_lines(main: dict, embedded: dict | None, runs: int) -> list[str]:  # type: ignore[type-arg]
-    """CPU ms per run of the throughput measurement, by part of the deployment."""
-    columns = [("remedia", main["remedia_cpu"]), ("raw Celery", main["celery_cpu"])]
-    if embedded:
-        columns.append(("embedded", embedded["remedia_cpu"]))
-    parts = sorted({part for _, used in columns for part in used})
-    lines = [
-        "CPU ms per run during the throughput measurement, by process:",
-        "",
-        "| process | " + " | ".join(name for name, _ in columns) + " |",
-        "|---|" + "---|" * len(columns),
-    ]
-    for part in [*parts, "all"]:
-        cells = []
-        for _, used in columns:
-            seconds = sum(used.values()) if part == "all" else used.get(part, 0.0)
-            cells.append(f"{seconds / runs * 1000:.2f}")
-        lines.append(f"| {part} | " + " | ".join(cells) + " |")
-    return lines
-
-
-def report(args: argparse.Namespace, main: dict, embedded: dict | None, prefect: dict | None):  # type: ignore[no-untyped-def]
-    steps, runs = args.steps, args.runs
-    remedia_ms = per_step_ms(main["remedia_chain"], steps)
-    celery_ms = per_step_ms(main["celery_chain"], steps)
-    remedia_rate = runs / main["remedia_batch"]
-    celery_rate = runs / main["celery_batch"]
-    lines = [
-        f"step overhead: {steps}-step no-op chain, median of {args.reps}; {runs} one-step runs"
-        f" submitted {args.batch} at a time;"
-        f" worker concurrency {args.concurrency}, {os.cpu_count()} cores",
-        "",
-        "| what | ms / step | runs / s |",
-        "|---|---|---|",
-        f"| remedia (RabbitMQ + PostgreSQL) | {remedia_ms:.1f} | {remedia_rate:.0f} |",
-        f"| raw Celery chain (RabbitMQ) | {celery_ms:.1f} | {celery_rate:.0f} |",
-    ]
-    if prefect:
-        prefect_ms = per_step_ms(prefect["prefect_chain"], steps)
-        lines.append(
-            f"| Prefect {prefect['prefect_version']} (ephemeral server) | {prefect_ms:.1f} | - |"
-        )
-    if embedded:
-        lines.append(
-            f"| remedia embedded (Redis broker + SQLite) "
-            f"| {per_step_ms(embedded['remedia_chain'], steps):.1f} "
-            f"| {runs / embedded['remedia_batch']:.0f} |"
-        )
-    latency_ratio = remedia_ms / celery_ms
-    share = remedia_rate / celery_rate
-
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "MISSED"
-
-    lines += [
-        "",
-        f"remedia / Celery per step: {latency_ratio:.2f}x "
-        f"(goal <= {GOAL_LATENCY_RATIO:g}x: {verdict(latency_ratio <= GOAL_LATENCY_RATIO)})",
-        f"remedia throughput / Celery: {share:.0%} "
-        f"(goal >= {GOAL_THROUGHPUT_SHARE:.0%}: {verdict(share >= GOAL_THROUGHPUT_SHARE)})",
-    ]
-    if prefect:
-        factor = per_step_ms(prefect["prefect_chain"], steps) / remedia_ms
-        lines.append(
-            f"Prefect / remedia per step: {factor:.1f}x "
-            f"(goal >= {GOAL_PREFECT_FACTOR:g}x: {verdict(factor >= GOAL_PREFECT_FACTOR)})"
-        )
-    lines += ["", *cpu_lines(main, embedded, runs)]
-    lines += [
-        "",
-        "remedia in one process (no broker), median ms and SQL statements; claim: the first step,",
-        "continue: settle a step and claim the next in one commit, finish: settle the last:",
-    ]
-    for name, part in main["breakdown"].items():
-        unit = "per run" if name == "submit" else "per call"
-        lines.append(f"  {name:8s} {part['ms']:6.2f} ms  {part['sql']:5.1f} SQL {unit}")
-    raw_values = {
-        "remedia_chain_s": main["remedia_chain"],
-        "celery_chain_s": main["celery_chain"],
-        "prefect_chain_s": (prefect or {}).get("prefect_chain"),
-        "embedded_chain_s": (embedded or {}).get("remedia_chain"),
-    }
-    lines += ["", "raw: " + json.dumps({k: v for k, v in raw_values.items() if v}, default=str)]
-    print("\n".join(lines))
 
 
 def parse_args() -> argparse.Namespace:
