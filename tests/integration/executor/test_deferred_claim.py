@@ -157,3 +157,40 @@ def test_a_step_that_runs_longer_than_claim_after_shows_running_while_it_runs(
     assert row.worker and row.heartbeat_at is not None
     assert run.wait(60).state == "COMPLETED"
     assert attempts_of(row.id) == ["completed"]
+
+
+def early_start_of(flow, cluster_pool, tmp_path):  # type: ignore[no-untyped-def]
+    """What a worker decides for the delivered first step of a new run of ``flow``."""
+    from types import SimpleNamespace
+
+    from remedia.executor.distributed.deferred_claim import StartReservations
+    from remedia.executor.distributed.tasks import _start_early
+
+    cluster, shared = cluster_pool.get("rabbitmq")
+    service, publisher = recording_service(shared)
+    harness = DistributedHarness("rabbitmq", cluster, service)
+    text = harness.store(b"which start")
+    run_id = service.submit(flow, {"text": text}, {"workdir": str(workdir(tmp_path))})
+    step_id = publisher.steps.pop(0)
+    client = shared.mirror.publisher.client
+    reservations = StartReservations(client, f"test-{uuid.uuid4().hex}:", 0.5, 30)
+    runtime = SimpleNamespace(service=service, reservations=reservations)
+    deferred, lost_start = _start_early(runtime, step_id, run_id)  # type: ignore[arg-type]
+    return deferred, lost_start, client.exists(reservations._key(step_id))
+
+
+def test_a_step_without_a_timeout_starts_before_its_claim(cluster_pool, sole_reaper, tmp_path):
+    with sole_reaper(None):
+        deferred, lost_start, reserved = early_start_of(flows.linear, cluster_pool, tmp_path)
+
+    assert deferred is not None and deferred.claim.deferred
+    assert lost_start is None and reserved
+
+
+def test_a_step_with_a_timeout_is_claimed_before_it_starts(cluster_pool, sole_reaper, tmp_path):
+    # Its soft time limit could interrupt a deferred claim's settlement, leaving it QUEUED.
+    with sole_reaper(None):
+        deferred, lost_start, reserved = early_start_of(flows.timeout_flow, cluster_pool, tmp_path)
+
+    assert deferred is None and lost_start is None
+    assert not reserved
