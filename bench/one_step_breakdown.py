@@ -39,14 +39,27 @@ def counting_queries(counts: dict[str, int], name: str):  # type: ignore[no-unty
         yield
 
 
+def execute_here(service, claim):  # type: ignore[no-untyped-def]
+    """Run a claimed step in this process, as a worker would, without heartbeat or progress."""
+    from remedia.executor.attempt import execute_attempt
+    from remedia.flows import StepContext
+
+    ctx = StepContext(
+        storage=service.storage,
+        output_prefix=claim.output_prefix,
+        run_id=claim.run_id,
+        node_key=claim.node,
+        throttle_seconds=0,
+    )
+    return execute_attempt(claim.step, claim.inputs, ctx)
+
+
 def breakdown(folder: Path, token: str, steps: int, reps: int) -> dict[str, Any]:
     """The chain's steps as a worker runs them, in this process: the delivered first step is
     read and started at once (``claim``: ``claim_later``; its claim commits with its outcome),
     and each later one is claimed by the commit that settles the step before it
     (``continue``); the last step is settled alone (``finish``). ms and SQL per step."""
     from bench.noop_flows import noop_chain
-    from remedia.executor.attempt import execute_attempt
-    from remedia.flows import StepContext
 
     publisher = RecordingPublisher()
     service = build_service("", "", f"bench-{token}:prof:", folder, publisher)
@@ -72,17 +85,7 @@ def breakdown(folder: Path, token: str, steps: int, reps: int) -> dict[str, Any]
         first = publisher.steps.pop(0)
         claim = timed("claim", lambda sid=first, rid=run_id: service.claim_later(sid, rid))
         while claim is not None:
-            ctx = StepContext(
-                storage=service.storage,
-                output_prefix=claim.output_prefix,
-                run_id=claim.run_id,
-                node_key=claim.node,
-                throttle_seconds=0,
-            )
-            outcome = timed(
-                "execute",
-                lambda c=claim, x=ctx: execute_attempt(c.step, c.inputs, x),
-            )
+            outcome = timed("execute", lambda c=claim: execute_here(service, c))
             last = claim.node == noop_chain_last(steps)
             claim = timed(
                 "finish" if last else "continue",

@@ -31,7 +31,7 @@ from bench.deployment import (  # noqa: E402
     drop_postgres_database,
     setup_client,
 )
-from bench.one_step_breakdown import RecordingPublisher  # noqa: E402
+from bench.one_step_breakdown import RecordingPublisher, execute_here  # noqa: E402
 
 
 def main() -> None:
@@ -61,9 +61,7 @@ def main() -> None:
 
 def measure(args: argparse.Namespace, folder: Path, token: str) -> None:
     from bench.noop_flows import noop_chain
-    from remedia.executor.attempt import execute_attempt
     from remedia.executor.store.service import NewRun
-    from remedia.flows import StepContext
 
     publisher = RecordingPublisher()
     service = build_service("", "", f"bench-{token}:", folder, publisher)
@@ -99,14 +97,7 @@ def measure(args: argparse.Namespace, folder: Path, token: str) -> None:
                 claim = timed("claim", lambda s=step_id: service.claim(s))
             else:  # as a worker does: start at once, claim with the outcome
                 claim = timed("claim", lambda s=step_id, r=run_id: service.claim_later(s, r))
-            ctx = StepContext(
-                storage=service.storage,
-                output_prefix=claim.output_prefix,
-                run_id=claim.run_id,
-                node_key=claim.node,
-                throttle_seconds=0,
-            )
-            outcome = timed("execute", lambda c=claim, x=ctx: execute_attempt(c.step, c.inputs, x))
+            outcome = timed("execute", lambda c=claim: execute_here(service, c))
             timed("finish", lambda c=claim, o=outcome: service.finish(c, o))
 
     submit_all(20)
