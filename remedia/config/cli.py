@@ -44,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     submit = commands.add_parser("submit", help="enqueue a run for the workers")
     submit.add_argument("flow", help="flow name, e.g. image.correct (NAME@VERSION for a version)")
-    submit.add_argument("input", type=Path, help="the file to correct")
+    submit.add_argument(
+        "input", type=Path, nargs="+", help="the file(s) to correct: one run each, sent together"
+    )
     submit.add_argument(
         "-p", "--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter"
     )
@@ -98,8 +100,9 @@ def _flow_and_params(args: argparse.Namespace, output: Path | None) -> tuple[Flo
             f"{args.flow!r}: a version after @ is a whole number, e.g. image.correct@1"
         )
     flow = catalogue.flow(name, int(version) if version else None)
-    if not args.input.is_file():
-        raise UsageError(f"no input file at {args.input}")
+    for source in args.input if isinstance(args.input, list) else [args.input]:
+        if not source.is_file():
+            raise UsageError(f"no input file at {source}")
     params = infer_format(flow, parse_param_pairs(args.param), output)
     flow.validate_params(params)
     return flow, params

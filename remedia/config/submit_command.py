@@ -1,4 +1,5 @@
-"""``remedia submit FLOW INPUT``: enqueue a run for the workers, and optionally watch it."""
+"""``remedia submit FLOW INPUT...``: enqueue a run per input for the workers, and optionally
+watch them: one run's steps, or a progress bar over many runs."""
 
 from __future__ import annotations
 
@@ -57,18 +58,63 @@ def follow(run_id: str, dag: Dag, console: Console) -> RunState:
                 return state
 
 
-def submit_command(
-    flow: Flow, source: Path, params: dict[str, Any], *, watch: bool, as_json: bool
-) -> int:
-    setup_django()
-    from remedia.executor.distributed.runtime import build_runtime
+def follow_many(run_ids: list[str], console: Console) -> dict[str, RunState]:
+    """One progress bar over many runs, until every one has ended; their final states."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
     from remedia.executor.store.models import FlowRun
 
-    runtime = build_runtime(remedia_app())
-    artifact = ingest_file(runtime.service.storage, source)
-    inputs = {flow.inputs[0]: artifact} if flow.inputs else {}
-    run_id = runtime.service.submit(flow, inputs, params)
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+    with Progress(*columns, console=console, transient=False) as progress:
+        bar = progress.add_task("runs ended", total=len(run_ids))
+        while True:
+            states = {
+                run_id: RunState(state)
+                for run_id, state in FlowRun.objects.filter(id__in=run_ids).values_list(
+                    "id", "state"
+                )
+            }
+            ended = [state for state in states.values() if state in RUN_TERMINAL]
+            failed = sum(state != RunState.COMPLETED for state in ended)
+            label = f"runs ended ({failed} not completed)" if failed else "runs ended"
+            progress.update(bar, completed=len(ended), description=label)
+            if len(ended) == len(run_ids):
+                return states
+            time.sleep(FOLLOW_POLL_MS / 1000)
+
+
+def submit_command(
+    flow: Flow, sources: list[Path], params: dict[str, Any], *, watch: bool, as_json: bool
+) -> int:
+    """One run per input file, all submitted in one transaction."""
+    setup_django()
+    from remedia.executor.distributed.runtime import build_runtime
+    from remedia.executor.store.service import NewRun
+
+    service = build_runtime(remedia_app()).service
+    requests = []
+    for source in sources:
+        artifact = ingest_file(service.storage, source)
+        inputs = {flow.inputs[0]: artifact} if flow.inputs else {}
+        requests.append(NewRun(flow, inputs, params))
+    run_ids = service.submit_many(requests)
     console = Console(stderr=True)
+    if len(run_ids) == 1:
+        return _report_one(run_ids[0], flow, params, watch=watch, as_json=as_json, console=console)
+    return _report_many(run_ids, sources, watch=watch, as_json=as_json, console=console)
+
+
+def _report_one(
+    run_id: str,
+    flow: Flow,
+    params: dict[str, Any],
+    *,
+    watch: bool,
+    as_json: bool,
+    console: Console,
+) -> int:
+    from remedia.executor.store.models import FlowRun
+
     if not watch:
         print(json.dumps({"run_id": run_id}) if as_json else run_id)
         return 0
@@ -81,3 +127,31 @@ def submit_command(
         if row.error:
             console.print(f"[red]remedia: {row.error}[/]", highlight=False)
     return 0 if state == RunState.COMPLETED else 1
+
+
+def _report_many(
+    run_ids: list[str], sources: list[Path], *, watch: bool, as_json: bool, console: Console
+) -> int:
+    from remedia.executor.store.models import FlowRun
+
+    if not watch:
+        pairs = list(zip(run_ids, sources, strict=True))
+        if as_json:
+            print(json.dumps({"runs": [{"run_id": r, "input": str(s)} for r, s in pairs]}))
+        else:
+            sys.stdout.write("".join(f"{run_id} {source}\n" for run_id, source in pairs))
+        return 0
+    states = follow_many(run_ids, console)
+    errors = dict(FlowRun.objects.filter(id__in=run_ids).values_list("id", "error"))
+    runs = [
+        {"run_id": r, "input": str(s), "state": states[r].value, "error": errors.get(r)}
+        for r, s in zip(run_ids, sources, strict=True)
+    ]
+    if as_json:
+        print(json.dumps({"runs": runs}))
+    else:
+        for run in runs:
+            sys.stdout.write(f"{run['run_id']} {run['state']} {run['input']}\n")
+            if run["error"]:
+                console.print(f"[red]remedia: {run['input']}: {run['error']}[/]", highlight=False)
+    return 0 if all(state == RunState.COMPLETED for state in states.values()) else 1
