@@ -31,7 +31,6 @@ class _ConfirmChannel:
     """A channel in confirm mode, and the delivery tags it has sent but not heard back on."""
 
     connection: Connection
-    channel: Any  # amqp.Channel
     producer: Producer
     sent: int = 0
     pending: dict[int, Any] = field(default_factory=dict)
@@ -62,7 +61,7 @@ class ConfirmedBatches:
         connection.ensure_connection(max_retries=2)
         channel = connection.default_channel
         channel.confirm_select()
-        opened = _ConfirmChannel(connection, channel, self.app.amqp.Producer(channel))
+        opened = _ConfirmChannel(connection, self.app.amqp.Producer(channel))
         channel.events["basic_ack"].add(lambda tag, multiple: opened.settle(tag, multiple, ok=True))
         channel.events["basic_nack"].add(
             lambda tag, multiple: opened.settle(tag, multiple, ok=False)
@@ -87,18 +86,17 @@ class ConfirmedBatches:
         except Exception:
             logger.exception("no broker connection for a batch of %d messages", len(items))
             return list(items)
-        unsent: list[K] = []
+        published = 0
         try:
-            for position, item in enumerate(items):
-                unsent = list(items[position:])
+            for item in items:
                 publish(item, confirm.producer)
                 confirm.sent += 1
                 confirm.pending[confirm.sent] = item
-            unsent = []
+                published += 1
             self._await(confirm)
         except Exception:
             logger.exception("a batch of %d messages broke off", len(items))
-            failed = [*confirm.pending.values(), *unsent]
+            failed = [*confirm.nacked, *confirm.pending.values(), *items[published:]]
             self._forget()
             return failed
         failed = [*confirm.nacked, *confirm.pending.values()]

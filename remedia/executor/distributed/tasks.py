@@ -78,10 +78,7 @@ def _start_early(
     if run_id is None or reservations is None:
         return None, None
     early = service.claim_later(step_id, run_id)
-    if early is None or early.step.options.timeout is not None:
-        # A step with a timeout is claimed first: its soft time limit is a signal that may
-        # land anywhere, and one that interrupted a deferred claim's settlement would leave
-        # the step QUEUED with its message acknowledged, for the reaper's slow republish.
+    if early is None:
         return None, None
     reservation = reservations.reserve(step_id, this_worker(), early.attempt)
     if not reservation.granted:

@@ -160,7 +160,7 @@ def remember(loaded: LoadedRun) -> None:
     """Keep a run's step rows as just committed, for this thread's next transaction on it."""
     committed_steps.put(
         loaded.record.run_id,
-        Committed(loaded.row.event_seq, loaded.step_rows, loaded.record.steps, loaded.row),
+        Committed(loaded.step_rows, loaded.record.steps, loaded.row),
     )
 
 

@@ -55,10 +55,13 @@ class DagCache:
 class Committed:
     """A run's rows and step records as this process last committed (or read) them."""
 
-    event_seq: int
     step_rows: dict[StepKey, StepRun]
     steps: dict[StepKey, StepRecord]
     row: FlowRun
+
+    @property
+    def event_seq(self) -> int:
+        return self.row.event_seq
 
 
 class CommittedSteps(threading.local):

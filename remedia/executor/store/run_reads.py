@@ -87,15 +87,18 @@ def _steps_query(vendor: str) -> CompiledRead:
     return CompiledRead.of(StepRun.objects.filter(run_id=RUN_ID_SLOT).order_by("id"))
 
 
+def _the_run(rows: list[FlowRun], run_id: str) -> FlowRun:
+    if not rows:
+        raise FlowRun.DoesNotExist(f"run {run_id} does not exist")
+    return rows[0]
+
+
 def read_run(run_id: str, *, lock: bool, with_dag: bool) -> FlowRun:
     """The run row (its lock taken with ``lock``); the DAG and params only ``with_dag``."""
     query = _run_query(connection.vendor, lock, with_dag)
     with connection.cursor() as cursor:
         cursor.execute(query.sql, query.bind(run_id))
-        rows = query.build(cursor.fetchall())
-    if not rows:
-        raise FlowRun.DoesNotExist(f"run {run_id} does not exist")
-    return rows[0]
+        return _the_run(query.build(cursor.fetchall()), run_id)
 
 
 def read_steps(run_id: str) -> list[StepRun]:
@@ -107,10 +110,8 @@ def read_steps(run_id: str) -> list[StepRun]:
 
 
 def read_run_and_steps(run_id: str, *, lock: bool, with_dag: bool) -> tuple[FlowRun, list[StepRun]]:
-    """The run row, then its step rows read after its lock was taken; one round trip on
-    PostgreSQL (whose client-side binding allows several statements in one query)."""
-    if connection.vendor != "postgresql":
-        return read_run(run_id, lock=lock, with_dag=with_dag), read_steps(run_id)
+    """The run row, then its step rows read after its lock was taken, in one round trip:
+    PostgreSQL only, whose client-side binding allows several statements in one query."""
     run_query = _run_query(connection.vendor, lock, with_dag)
     steps_query = _steps_query(connection.vendor)
     with connection.cursor() as cursor:
@@ -121,6 +122,4 @@ def read_run_and_steps(run_id: str, *, lock: bool, with_dag: bool) -> tuple[Flow
         runs = run_query.build(cursor.fetchall())
         cursor.nextset()
         steps = steps_query.build(cursor.fetchall())
-    if not runs:
-        raise FlowRun.DoesNotExist(f"run {run_id} does not exist")
-    return runs[0], steps
+    return _the_run(runs, run_id), steps

@@ -34,12 +34,7 @@ from .attempts import Attempts, Claim, holder_is_alive, this_worker
 from .models import FlowRun, StepRun
 from .new_runs import NewRun, plan_new_run
 from .outbound import Mirror, Publisher
-from .persist import (
-    LoadedRun,
-    insert_new_runs,
-    load_run,
-    remember,
-)
+from .persist import LoadedRun, insert_new_runs, load_run, remember
 from .run_cache import dag_cache
 from .run_transaction import RunTransactions
 from .writes import Writes
@@ -218,7 +213,10 @@ class RunService:
     def claim_later(self, step_id: int, run_id: str) -> Claim | None:
         """The attempt a claim of a delivered step would open, read without a lock or a
         commit, for a worker to start at once and claim when it settles, in the same
-        transaction; None when the step is not plainly ready (then ``claim`` decides).
+        transaction; None when the step is not plainly ready, or has a timeout (then
+        ``claim`` decides). A step's soft time limit is a signal that may land anywhere, and
+        one that interrupted a deferred claim's settlement would leave the step QUEUED with
+        its message acknowledged, for the reaper's slow republish.
 
         Nothing is written: if the worker dies, the step is still QUEUED and its message,
         not acknowledged, is delivered again. If another delivery claims the step first, the
@@ -235,12 +233,14 @@ class RunService:
         step = record.steps[key]
         if step.state != S.QUEUED:
             return None
+        remember(loaded)  # the claim or settlement reuses these rows if nothing changed
+        definition = self.catalogue.step(record.dag.node(step.node).step)
+        if definition.options.timeout is not None:
+            return None
         try:
             inputs = step_inputs(record, step)
         except InputError:
             return None
-        remember(loaded)  # the settlement reuses these rows if nothing changed meanwhile
-        definition = self.catalogue.step(record.dag.node(step.node).step)
         return Claim(
             step_id, run_id, step.node, step.map_index, step.attempt + 1, definition, inputs, True
         )
